@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  discoverPlugins,
+  loadAppConfig,
+  resolvePluginConfig,
+  type AppConfig,
+  type PluginManifest,
+} from '@nexus/core';
+import { colors, say } from '../ui.ts';
+
+/** One plugin's verdict from `nexus validate`. */
+interface Verdict {
+  name: string;
+  problems: string[];
+  warnings: string[];
+}
+
+/**
+ * `nexus validate [app]`: check every manifest, dependency, entry file and config layer without
+ * running plugin code; list every problem in every plugin and exit 1 when there is one.
+ */
+export async function validateCommand(appDir: string): Promise<number> {
+  const root = path.resolve(appDir);
+  const app = await loadAppConfig(root);
+  const found = await discoverPlugins(root, app.config.pluginsDir ?? 'plugins');
+  const names = new Map<string, string>();
+  const verdicts: Verdict[] = [];
+  for (const plugin of found) {
+    const verdict: Verdict = { name: plugin.manifest?.name ?? plugin.folder, problems: [...plugin.errors], warnings: [...plugin.warnings] };
+    if (plugin.manifest) {
+      const clash = names.get(plugin.manifest.name);
+      if (clash) verdict.problems.push(`${plugin.displayDir}/manifest.json: /name: "${plugin.manifest.name}" is already used by ${clash}; rename one of them`);
+      names.set(plugin.manifest.name, plugin.displayDir);
+      verdict.problems.push(...(await checkPlugin(root, plugin.dir, plugin.displayDir, plugin.manifest, app.config, app.file)));
+    }
+    verdicts.push(verdict);
+  }
+  addDependencyProblems(verdicts, found.map((f) => f.manifest).filter((m): m is PluginManifest => m !== undefined));
+  return report(app.errors, verdicts);
+}
+
+async function checkPlugin(
+  root: string, dir: string, displayDir: string, manifest: PluginManifest, appConfig: AppConfig, appFile?: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const entry = path.join(dir, manifest.main ?? 'src/plugin.ts');
+  if (!existsSync(entry)) problems.push(`${path.relative(root, entry)}: entry module not found; create it or set "main" in ${displayDir}/manifest.json`);
+  const config = await resolvePluginConfig({
+    manifest, pluginDir: dir, displayDir, envName: process.env.NEXUS_ENV ?? process.env.NODE_ENV ?? 'production',
+    appOverrides: appConfig.plugins?.[manifest.name]?.config, appConfigFile: appFile, saved: {}, environ: process.env,
+  });
+  return [...problems, ...config.errors];
+}
+
+function addDependencyProblems(verdicts: Verdict[], manifests: PluginManifest[]): void {
+  const byName = new Map(manifests.map((m) => [m.name, m]));
+  for (const verdict of verdicts) {
+    const manifest = byName.get(verdict.name);
+    for (const spec of manifest?.dependencies ?? []) {
+      const dep = spec.split('@')[0]!;
+      if (!byName.has(dep)) verdict.problems.push(`plugins/${verdict.name}/manifest.json: /dependencies: needs plugin "${dep}", which is not in plugins/`);
+    }
+  }
+}
+
+function report(appErrors: string[], verdicts: Verdict[]): number {
+  let count = appErrors.length;
+  for (const error of appErrors) say(`${colors.red('✗')} ${error}`);
+  for (const verdict of verdicts) {
+    count += verdict.problems.length;
+    const mark = verdict.problems.length > 0 ? colors.red('✗') : colors.green('✓');
+    say(`${mark} ${verdict.name}`);
+    for (const problem of verdict.problems) say(`    ${colors.red('error')}  ${problem}`);
+    for (const warning of verdict.warnings) say(`    ${colors.yellow('warn')}   ${warning}`);
+  }
+  say();
+  say(count === 0 ? colors.green(`All ${verdicts.length} plugins are valid.`) : colors.red(`${count} problem(s) found in ${verdicts.filter((v) => v.problems.length > 0).length} of ${verdicts.length} plugin(s).`));
+  return count === 0 ? 0 : 1;
+}

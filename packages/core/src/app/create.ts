@@ -1,0 +1,124 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type Koa from 'koa';
+import { loadAppConfig, type AppConfig } from '../config/app.ts';
+import { resolveEnvName } from '../config/env.ts';
+import { NexusError } from '../errors.ts';
+import { EventBus } from '../events/bus.ts';
+import { createMittTransport } from '../events/mitt-transport.ts';
+import type { EventTransport } from '../events/types.ts';
+import { createMetrics, type NexusMetrics } from '../http/metrics.ts';
+import { createHttpApp } from '../http/server.ts';
+import { createConsoleSink, createLogger, type LogSink } from '../logger/logger.ts';
+import type { LogLevel, Logger } from '../logger/types.ts';
+import { installFaultHandlers } from '../plugins/attribution.ts';
+import { createModuleLoader, type ModuleLoader } from '../plugins/loader.ts';
+import { PluginManager } from '../plugins/manager.ts';
+import { ServiceRegistry } from '../services/registry.ts';
+import { createSqliteStorage } from '../storage/sqlite.ts';
+import type { StorageDriver } from '../storage/types.ts';
+import { NEXUS_VERSION } from '../version.ts';
+import { close, listen } from './listen.ts';
+
+/** How to run a Nexus app. */
+export interface CreateAppOptions {
+  /** Folder with `plugins/` and an optional `nexus.config.json`. */
+  appDir: string;
+  /** `dev` or `start`: picks the default environment (development / production). @default 'start' */
+  mode?: 'dev' | 'start';
+  /** Overrides nexus.config's port; 0 picks a free one. */
+  port?: number;
+  /** Overrides nexus.config's host. */
+  host?: string;
+  /** Environment variables for `NEXUS_*` lookups. @default process.env */
+  environ?: NodeJS.ProcessEnv;
+  /** Where log records go. @default the console */
+  logSink?: LogSink;
+  logLevel?: LogLevel;
+  /** Storage driver. @default SQLite in `<appDir>/.nexus/nexus.db` */
+  storage?: StorageDriver;
+  /** Event transport. @default in-process (mitt) */
+  transport?: EventTransport;
+  /** Catch errors escaping plugin code at process level. @default true */
+  catchPluginFaults?: boolean;
+}
+
+/** A running (or ready to run) Nexus app. */
+export interface NexusApp {
+  readonly appDir: string;
+  readonly config: AppConfig;
+  readonly manager: PluginManager;
+  readonly bus: EventBus;
+  readonly services: ServiceRegistry;
+  readonly storage: StorageDriver;
+  readonly loader: ModuleLoader;
+  readonly metrics: NexusMetrics;
+  readonly http: Koa;
+  readonly logger: Logger;
+  /** Set once listening. */
+  url?: string;
+  server?: Server;
+  /** Listen, then start every plugin; resolves to the URL. */
+  start(): Promise<string>;
+  /** Stop every plugin (dependents first), then close the server and storage. */
+  stop(): Promise<void>;
+}
+
+/** Build a Nexus app from a folder: config, storage, event bus, services, plugins and HTTP. */
+export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
+  const appDir = path.resolve(options.appDir);
+  const environ = options.environ ?? process.env;
+  const sink = options.logSink ?? createConsoleSink();
+  const logger = createLogger({ name: 'nexus', sink, level: options.logLevel });
+  const loaded = await loadAppConfig(appDir);
+  if (loaded.errors.length > 0) {
+    throw new NexusError('NEXUS_APP_CONFIG_INVALID', loaded.errors.join('\n'), { problems: loaded.errors });
+  }
+  const config = loaded.config;
+  const storage = options.storage ?? createSqliteStorage({ file: path.join(appDir, config.dataDir ?? '.nexus', 'nexus.db') });
+  let manager: PluginManager | undefined;
+  const metrics = createMetrics(() => manager);
+  const bus = new EventBus({
+    transport: options.transport ?? createMittTransport(),
+    logger,
+    onPublished: (type, source) => metrics.eventPublished(type, source),
+    onHandlerError: (plugin, type) => metrics.handlerError(plugin, type),
+  });
+  const services = new ServiceRegistry();
+  const loader = await createModuleLoader(appDir);
+  manager = new PluginManager({
+    appDir,
+    appConfig: config,
+    appConfigFile: loaded.file,
+    envName: resolveEnvName(options.mode ?? 'start', environ),
+    storage,
+    bus,
+    services,
+    loader,
+    logger,
+    pluginLogger: (name, secrets) => createLogger({ name, sink, level: options.logLevel, secrets }),
+    coreVersion: NEXUS_VERSION,
+    environ,
+  });
+  if (options.catchPluginFaults !== false) installFaultHandlers(logger);
+  const http = createHttpApp({ manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000 });
+  const app: NexusApp = {
+    appDir, config, manager, bus, services, storage, loader, metrics, http, logger,
+    async start() {
+      const listening = await listen(http, options.port ?? config.port ?? 3000, options.host ?? config.host ?? '127.0.0.1');
+      app.server = listening.server;
+      app.url = listening.url;
+      await manager!.startAll();
+      return listening.url;
+    },
+    async stop() {
+      await manager!.stopAll();
+      await bus.idle();
+      if (app.server) await close(app.server);
+      await bus.close();
+      await loader.close();
+      await storage.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,157 @@
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { runnerImport } from 'vite';
+import { parseJson } from '../manifest/load.ts';
+import { formatSchemaErrors } from '../manifest/validate.ts';
+
+/** Per-plugin settings in the app config. */
+export interface AppPluginConfig {
+  /**
+   * Whether the plugin is loaded and started.
+   * @default true
+   */
+  enabled?: boolean;
+  /** Config overrides, above config/*.yaml and below setConfig values and environment variables. */
+  config?: Record<string, unknown>;
+}
+
+/** The app's own configuration: nexus.config.json, or the default export of nexus.config.ts/.js/.mjs. */
+export interface AppConfig {
+  /**
+   * Path or URL of a JSON Schema, for editors; ignored by Nexus.
+   */
+  $schema?: string;
+  /**
+   * HTTP port; 0 picks a free one.
+   * @default 3000
+   */
+  port?: number;
+  /**
+   * HTTP host to listen on.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Folder holding one subfolder per plugin, relative to the app.
+   * @default 'plugins'
+   */
+  pluginsDir?: string;
+  /**
+   * Per-plugin settings, by plugin name.
+   * @default {}
+   */
+  plugins?: Record<string, AppPluginConfig>;
+  /**
+   * Time limits for plugin lifecycle methods, in milliseconds.
+   * @default { initialize: 10000, shutdown: 5000 }
+   */
+  timeouts?: {
+    /** @default 10000 */
+    initialize?: number;
+    /** @default 5000 */
+    shutdown?: number;
+  };
+  /**
+   * Largest accepted request body, e.g. '1mb' or '512kb'.
+   * @default '1mb'
+   */
+  bodyLimit?: string;
+  /**
+   * Folder for Nexus state (SQLite database), relative to the app.
+   * @default '.nexus'
+   */
+  dataDir?: string;
+}
+
+/** The app config, where it came from, and every problem found in it. */
+export interface LoadedAppConfig {
+  config: AppConfig;
+  /** File name relative to the app folder, e.g. `nexus.config.json`; absent when there is none. */
+  file?: string;
+  errors: string[];
+}
+
+/** Returns `config` as is; gives completion and checking in nexus.config.ts. */
+export function defineConfig(config: AppConfig): AppConfig {
+  return config;
+}
+
+/** Candidate config files, in order of preference. */
+export const APP_CONFIG_FILES = ['nexus.config.json', 'nexus.config.ts', 'nexus.config.js', 'nexus.config.mjs'] as const;
+
+const positiveMs = { type: 'integer', minimum: 1 };
+const appConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    host: { type: 'string', minLength: 1 },
+    pluginsDir: { type: 'string', minLength: 1 },
+    plugins: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { enabled: { type: 'boolean' }, config: { type: 'object' } },
+      },
+    },
+    timeouts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { initialize: positiveMs, shutdown: positiveMs },
+    },
+    bodyLimit: { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$' },
+    dataDir: { type: 'string', minLength: 1 },
+  },
+};
+const ajv = new Ajv({ allErrors: true, verbose: true });
+const validateAppConfig = ajv.compile(appConfigSchema);
+
+/** Finds and reads the app config in `appDir`; no file means an empty config and no error. */
+export async function loadAppConfig(appDir: string): Promise<LoadedAppConfig> {
+  const file = await findConfigFile(appDir);
+  if (!file) return { config: {}, errors: [] };
+  const loaded = await readConfigFile(path.join(appDir, file));
+  if ('error' in loaded) return { config: {}, file, errors: [`${file}: ${loaded.error}`] };
+  if (!validateAppConfig(loaded.value)) {
+    return { config: {}, file, errors: formatSchemaErrors(file, validateAppConfig.errors) };
+  }
+  return { config: loaded.value as AppConfig, file, errors: [] };
+}
+
+async function findConfigFile(appDir: string): Promise<string | undefined> {
+  for (const file of APP_CONFIG_FILES) {
+    try {
+      await access(path.join(appDir, file));
+      return file;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return undefined;
+}
+
+async function readConfigFile(file: string): Promise<{ value: unknown } | { error: string }> {
+  return file.endsWith('.json') ? readJsonConfig(file) : importConfigModule(file);
+}
+
+async function readJsonConfig(file: string): Promise<{ value: unknown } | { error: string }> {
+  return parseJson(await readFile(file, 'utf8'));
+}
+
+async function importConfigModule(file: string): Promise<{ value: unknown } | { error: string }> {
+  try {
+    const { module } = await runnerImport<{ default?: unknown }>(file, {
+      root: path.dirname(file),
+      logLevel: 'error',
+    });
+    if (module.default === undefined) {
+      return { error: 'has no default export — write `export default defineConfig({ ... })`' };
+    }
+    return { value: module.default };
+  } catch (error) {
+    return { error: `failed to load: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -1,0 +1,88 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PluginManager } from '../plugins/manager.ts';
+import type { PluginState } from '../plugins/types.ts';
+
+const STATES: PluginState[] = ['discovered', 'loading', 'initializing', 'running', 'swapping', 'stopping', 'stopped', 'failed', 'disabled'];
+
+/** The app's Prometheus metrics, served at `/metrics`. */
+export interface NexusMetrics {
+  registry: Registry;
+  /** Time one plugin request: call the returned function when the response is ready. */
+  startRequest(plugin: string, method: string): (status: number) => void;
+  eventPublished(type: string, source: string): void;
+  handlerError(plugin: string, type: string): void;
+  reloaded(plugin: string, outcome: 'ok' | 'rolled_back'): void;
+}
+
+/** Create the metrics of one app; plugin states and plugin-reported metrics are read at scrape time. */
+export function createMetrics(getManager: () => PluginManager | undefined): NexusMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'nexus_process_' });
+  const requests = new Counter({
+    name: 'nexus_http_requests_total',
+    help: 'HTTP requests served by plugin routes',
+    labelNames: ['plugin', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'nexus_http_request_duration_seconds',
+    help: 'Latency of plugin routes',
+    labelNames: ['plugin'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const published = new Counter({ name: 'nexus_events_published_total', help: 'Events published', labelNames: ['type', 'source'] as const, registers: [registry] });
+  const handlerErrors = new Counter({ name: 'nexus_event_handler_errors_total', help: 'Event handlers that threw', labelNames: ['plugin', 'type'] as const, registers: [registry] });
+  const reloads = new Counter({ name: 'nexus_plugin_reloads_total', help: 'Hot swaps by outcome', labelNames: ['plugin', 'outcome'] as const, registers: [registry] });
+  new Gauge({
+    name: 'nexus_plugin_state',
+    help: 'Plugin lifecycle state (1 for the current state)',
+    labelNames: ['plugin', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const info of getManager()?.list() ?? []) {
+        for (const state of STATES) this.set({ plugin: info.name, state }, info.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'nexus_plugin_metric',
+    help: 'Values a plugin reports from getMetrics()',
+    labelNames: ['plugin', 'metric'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const record of getManager()?.records() ?? []) {
+        if (record.state !== 'running' || !record.instance) continue;
+        for (const [metric, value] of Object.entries(safeMetrics(record.instance))) {
+          if (Number.isFinite(value)) this.set({ plugin: record.name, metric }, value);
+        }
+      }
+    },
+  });
+  const timers = new Map<string, ReturnType<typeof latency.labels>>();
+  return {
+    registry,
+    startRequest(plugin, method) {
+      let timer = timers.get(plugin);
+      if (!timer) timers.set(plugin, (timer = latency.labels(plugin)));
+      const stop = timer.startTimer();
+      return (status) => {
+        stop();
+        requests.inc({ plugin, method, status: String(status) });
+      };
+    },
+    eventPublished: (type, source) => published.inc({ type, source }),
+    handlerError: (plugin, type) => handlerErrors.inc({ plugin, type }),
+    reloaded: (plugin, outcome) => reloads.inc({ plugin, outcome }),
+  };
+}
+
+function safeMetrics(instance: { getMetrics(): Record<string, number> }): Record<string, number> {
+  try {
+    return instance.getMetrics();
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,61 @@
+import type { RouterMiddleware, Router } from '@koa/router';
+import type { Context, Next } from 'koa';
+import type { PluginManager, PluginRecord } from '../../plugins/manager.ts';
+import type { NexusMetrics } from '../metrics.ts';
+
+const PREFIX = /^\/plugins\/([^/]+)(?:\/|$)/;
+
+/** Options of the plugin route dispatcher. */
+export interface DispatchOptions {
+  manager: PluginManager;
+  metrics: NexusMetrics;
+  /** How long a request waits for a plugin that is starting or swapping before a 503. */
+  waitMs: number;
+}
+
+/**
+ * Send `/plugins/<name>/...` to the live instance of that plugin. While the plugin swaps the
+ * request waits at its gate, then goes to the new instance; it is never sent to a retired one.
+ */
+export function pluginDispatch({ manager, metrics, waitMs }: DispatchOptions) {
+  const mounted = new WeakMap<Router, RouterMiddleware>();
+  return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
+    const match = PREFIX.exec(ctx.path);
+    if (!match) return next();
+    const name = decodeURIComponent(match[1]!);
+    const record = manager.get(name);
+    if (!record) return next();
+    ctx.state.plugin = name;
+    if (!record.gate.isOpen && !(await record.gate.wait(waitMs))) {
+      unavailable(ctx, record, `Plugin "${name}" is still ${record.state}; retry shortly`);
+      ctx.set('Retry-After', '1');
+      return;
+    }
+    if (record.state !== 'running' || !record.router) {
+      if (record.state !== 'running') unavailable(ctx, record, reason(record));
+      else await next();
+      return;
+    }
+    let routes = mounted.get(record.router);
+    if (!routes) mounted.set(record.router, (routes = record.router.routes()));
+    const done = metrics.startRequest(name, ctx.method);
+    record.gate.enter();
+    try {
+      await routes(ctx as Parameters<RouterMiddleware>[0], next);
+    } finally {
+      record.gate.leave();
+      done(ctx.status);
+    }
+  };
+}
+
+function reason(record: PluginRecord): string {
+  if (record.state === 'disabled') return `Plugin "${record.name}" is disabled in nexus.config`;
+  if (record.state === 'failed') return `Plugin "${record.name}" failed: ${record.error ?? 'unknown error'}`;
+  return `Plugin "${record.name}" is ${record.state}`;
+}
+
+function unavailable(ctx: Context, record: PluginRecord, message: string): void {
+  ctx.status = 503;
+  ctx.body = { error: 'plugin_unavailable', plugin: record.name, state: record.state, message };
+}

@@ -1,0 +1,33 @@
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import type { Logger } from '../logger/types.ts';
+import type { PluginManager } from '../plugins/manager.ts';
+import type { NexusMetrics } from './metrics.ts';
+import { errorsMiddleware } from './middlewares/errors.ts';
+import { notFound } from './middlewares/not-found.ts';
+import { pluginDispatch } from './middlewares/plugin-dispatch.ts';
+import { systemRoutes } from './system-routes.ts';
+
+/** Options of the HTTP host. */
+export interface HttpAppOptions {
+  manager: PluginManager;
+  metrics: NexusMetrics;
+  logger: Logger;
+  /** Largest JSON body accepted. @default '1mb' */
+  bodyLimit?: string;
+  /** How long a request waits for a swapping plugin. @default 15000 */
+  waitMs?: number;
+}
+
+/** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
+export function createHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa();
+  app.silent = true;
+  const system = systemRoutes(options.manager, options.metrics);
+  app.use(errorsMiddleware(options.logger));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' }));
+  app.use(system.routes());
+  app.use(pluginDispatch({ manager: options.manager, metrics: options.metrics, waitMs: options.waitMs ?? 15_000 }));
+  app.use(notFound);
+  return app;
+}

@@ -1,0 +1,59 @@
+import { Router } from '@koa/router';
+import { errorMessage } from '../errors.ts';
+import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
+import { withTimeout } from '../plugins/timeout.ts';
+import type { HealthStatus } from '../plugins/types.ts';
+import type { NexusMetrics } from './metrics.ts';
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
+export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Router {
+  const router = new Router();
+  router.get('/health', async function health(ctx) {
+    const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
+    let healthy = true;
+    for (const record of manager.records()) {
+      if (record.state === 'disabled') {
+        plugins[record.name] = { healthy: true, state: 'disabled' };
+        continue;
+      }
+      const status = await pluginHealth(record);
+      plugins[record.name] = status;
+      healthy &&= status.healthy;
+    }
+    ctx.status = healthy ? 200 : 503;
+    ctx.body = { status: healthy ? 'healthy' : 'unhealthy', plugins };
+  });
+  router.get('/plugins', function listPlugins(ctx) {
+    ctx.body = { plugins: manager.list() };
+  });
+  router.get('/plugins/:name/health', async function pluginHealthRoute(ctx) {
+    const record = manager.get(ctx.params.name!);
+    if (!record) {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', message: `No plugin named "${ctx.params.name}"; GET /plugins lists them` };
+      return;
+    }
+    const status = await pluginHealth(record);
+    ctx.status = status.healthy ? 200 : 503;
+    ctx.body = { plugin: record.name, ...status };
+  });
+  router.get('/metrics', async function prometheus(ctx) {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  return router;
+}
+
+async function pluginHealth(record: PluginRecord): Promise<HealthStatus> {
+  const base: HealthStatus = { healthy: false, state: record.state, uptime: 0, components: {}, metrics: {} };
+  if (record.error) base.error = record.error;
+  if (!record.instance || record.state !== 'running') return base;
+  try {
+    const health = await withTimeout(record.instance.healthCheck(), HEALTH_TIMEOUT_MS, `healthCheck() of plugin "${record.name}"`);
+    return { ...health, state: record.state };
+  } catch (error) {
+    return { ...base, error: `healthCheck() failed: ${errorMessage(error)}` };
+  }
+}

@@ -1,0 +1,55 @@
+// Writing plugins
+export { BasePlugin } from './plugins/base.ts';
+export { validated } from './http/validate.ts';
+export type { RequestSchemas, ValidatedHandler, ValidatedInput } from './http/validate.ts';
+export type {
+  ComponentHealth,
+  HealthStatus,
+  PluginDatabase,
+  PluginState,
+  PluginTypes,
+  UntypedPluginTypes,
+} from './plugins/types.ts';
+export type { Router, RouterContext, RouterMiddleware } from '@koa/router';
+export type { EventEnvelope, EventHandler, EventTransport } from './events/types.ts';
+export type { Collection, DatabaseSchema, Document, FindOptions, IndexSpec, Stored, StorageDriver } from './storage/types.ts';
+export type { LogLevel, LogMeta, LogRecord, Logger } from './logger/types.ts';
+
+// Manifests and configuration
+export type { ApiEndpoint, ConfigOption, ConfigValueType, HttpMethod, Permission, PluginManifest } from './manifest/types.ts';
+export { validateManifest } from './manifest/validate.ts';
+export { loadManifest } from './manifest/load.ts';
+export { defineConfig, loadAppConfig } from './config/app.ts';
+export type { AppConfig } from './config/app.ts';
+export { resolvePluginConfig } from './config/resolve.ts';
+export { validateConfigValue } from './config/validate.ts';
+export { redactConfig, REDACTED } from './config/redact.ts';
+export { envVarName } from './config/env.ts';
+
+// Running an app
+export { createApp } from './app/create.ts';
+export type { CreateAppOptions, NexusApp } from './app/create.ts';
+export { PluginManager } from './plugins/manager.ts';
+export type { PluginInfo, PluginRecord } from './plugins/manager.ts';
+export { discoverPlugins } from './plugins/discover.ts';
+export { dependentsOf } from './plugins/graph.ts';
+export { locateError, codeFrame } from './plugins/code-frame.ts';
+
+// Building blocks (for @nexus/testing, the CLI and alternative drivers)
+export { PluginContext } from './plugins/context.ts';
+export type { PluginContextDeps, PluginResources } from './plugins/context.ts';
+export { bindPluginContext, setPluginStatus } from './plugins/base.ts';
+export { ConfigStore } from './config/store.ts';
+export { EventBus } from './events/bus.ts';
+export { createMittTransport } from './events/mitt-transport.ts';
+export { ServiceRegistry } from './services/registry.ts';
+export { createSqliteStorage } from './storage/sqlite.ts';
+export { createMemoryStorage } from './storage/memory.ts';
+export { createConsoleSink, createLogger, createMemorySink } from './logger/logger.ts';
+export type { LogSink } from './logger/logger.ts';
+export { createHttpApp } from './http/server.ts';
+
+// Errors and version
+export { ErrorCodes, NexusError, isNexusError } from './errors.ts';
+export type { ErrorCode } from './errors.ts';
+export { NEXUS_VERSION } from './version.ts';

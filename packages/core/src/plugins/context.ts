@@ -1,0 +1,210 @@
+import { NexusError } from '../errors.ts';
+import type { ConfigStore } from '../config/store.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { EventEnvelope, EventHandler } from '../events/types.ts';
+import type { Logger } from '../logger/types.ts';
+import type { PluginManifest, Permission } from '../manifest/types.ts';
+import type { ServiceRegistry } from '../services/registry.ts';
+import type { Collection, Document, StorageDriver } from '../storage/types.ts';
+import { runAsPlugin, type PluginOwner } from './attribution.ts';
+import type { PluginDatabase } from './types.ts';
+
+/** What a plugin holds that must be released at shutdown; every count returns to 0. */
+export interface PluginResources {
+  subscriptions: number;
+  services: number;
+  timers: number;
+  tasks: number;
+}
+
+/** The services a plugin context is built from (real ones in the host, mocks in @nexus/testing). */
+export interface PluginContextDeps {
+  manifest: PluginManifest;
+  config: ConfigStore;
+  storage: StorageDriver;
+  bus: EventBus;
+  services: ServiceRegistry;
+  logger: Logger;
+  /** Display path of the manifest, for error messages; default `plugins/<name>/manifest.json`. */
+  manifestFile?: string;
+  /** Called with an error thrown by the plugin's timers or background tasks. */
+  onFault: (error: unknown) => void;
+}
+
+/** A timer handle returned by the context's timer helpers. */
+export type TimerHandle = NodeJS.Timeout;
+
+const READS = new Set(['get', 'find', 'findOne', 'count']);
+
+/** Everything a running plugin reaches through `this`: config, state, events, services, timers. */
+export class PluginContext {
+  readonly manifest: PluginManifest;
+  readonly logger: Logger;
+  readonly db: PluginDatabase;
+  readonly #deps: PluginContextDeps;
+  readonly #abort = new AbortController();
+  readonly #subscriptions = new Set<() => void>();
+  readonly #services = new Set<() => void>();
+  readonly #timers = new Set<TimerHandle>();
+  readonly #tasks = new Set<Promise<unknown>>();
+  readonly #dependencies: ReadonlySet<string>;
+  /** Attribution token: code run under it reports its failures to this plugin. */
+  readonly owner: PluginOwner;
+
+  constructor(deps: PluginContextDeps) {
+    this.#deps = deps;
+    this.manifest = deps.manifest;
+    this.logger = deps.logger;
+    this.#dependencies = new Set((deps.manifest.dependencies ?? []).map((d) => d.split('@')[0]!));
+    this.db = { collection: (name) => this.#collection(name) };
+    this.owner = { name: deps.manifest.name, fault: deps.onFault };
+  }
+
+  get manifestFile(): string {
+    return this.#deps.manifestFile ?? `plugins/${this.name}/manifest.json`;
+  }
+
+  get name(): string {
+    return this.manifest.name;
+  }
+
+  /** Aborted when the plugin shuts down. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get config(): ConfigStore {
+    return this.#deps.config;
+  }
+
+  getData<T>(key: string): Promise<T | undefined> {
+    return this.#deps.storage.getData<T>(this.name, key);
+  }
+
+  setData(key: string, value: unknown): Promise<void> {
+    return this.#deps.storage.setData(this.name, key, value);
+  }
+
+  publishEvent<T>(type: string, data: T): Promise<EventEnvelope<T>> {
+    return this.#deps.bus.publish(this.name, type, data) as Promise<EventEnvelope<T>>;
+  }
+
+  subscribeToEvent<T>(type: string, handler: EventHandler<T>): () => void {
+    const owned: EventHandler<T> = (event) => runAsPlugin(this.owner, () => handler(event));
+    const off = this.#deps.bus.subscribe(this.name, type, owned as EventHandler);
+    return this.#track(this.#subscriptions, off);
+  }
+
+  registerService(name: string, impl: unknown): () => void {
+    return this.#track(this.#services, this.#deps.services.register(this.name, name, impl));
+  }
+
+  getService<T>(name: string): T {
+    return this.#deps.services.get<T>(this.name, name, this.#dependencies);
+  }
+
+  setTimeout(fn: () => unknown, ms: number): TimerHandle {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#guard(fn);
+    }, ms);
+    this.#timers.add(timer);
+    return timer;
+  }
+
+  setInterval(fn: () => unknown, ms: number): TimerHandle {
+    const timer = setInterval(() => this.#guard(fn), ms);
+    this.#timers.add(timer);
+    return timer;
+  }
+
+  clearTimer(timer: TimerHandle): void {
+    clearTimeout(timer);
+    this.#timers.delete(timer);
+  }
+
+  /** Run a background task; it gets the shutdown signal and is awaited at shutdown. */
+  runTask(task: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+    const run = runAsPlugin(this.owner, () => task(this.signal)).then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(this.signal.aborted && isAbortError(error))) this.#deps.onFault(error);
+      },
+    );
+    this.#tasks.add(run);
+    void run.finally(() => this.#tasks.delete(run));
+    return run;
+  }
+
+  resources(): PluginResources {
+    return {
+      subscriptions: this.#subscriptions.size,
+      services: this.#services.size,
+      timers: this.#timers.size,
+      tasks: this.#tasks.size,
+    };
+  }
+
+  /** Abort the signal and release everything; waits up to `taskGraceMs` for background tasks. */
+  async dispose(taskGraceMs: number): Promise<void> {
+    this.#abort.abort(new Error(`plugin "${this.name}" is shutting down`));
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const release of [...this.#subscriptions, ...this.#services]) release();
+    if (this.#tasks.size === 0) return;
+    const settled = Promise.allSettled([...this.#tasks]);
+    const timer = new Promise<'late'>((r) => setTimeout(() => r('late'), taskGraceMs).unref());
+    if ((await Promise.race([settled, timer])) === 'late') {
+      this.logger.warn(
+        `${this.#tasks.size} background task(s) ignored the shutdown signal for ${taskGraceMs} ms; ` +
+          'pass this.signal to what they await, or check signal.aborted in their loop',
+      );
+      this.#tasks.clear();
+    }
+  }
+
+  #track(set: Set<() => void>, release: () => void): () => void {
+    const once = (): void => {
+      if (set.delete(once)) release();
+    };
+    set.add(once);
+    return once;
+  }
+
+  #guard(fn: () => unknown): void {
+    runAsPlugin(this.owner, () => {
+      try {
+        const result = fn();
+        if (result instanceof Promise) result.catch((error: unknown) => this.#deps.onFault(error));
+      } catch (error) {
+        this.#deps.onFault(error);
+      }
+    });
+  }
+
+  #collection<T extends Document>(name: string): Collection<T> {
+    const inner = this.#deps.storage.collection<T>(this.name, name);
+    return new Proxy(inner, {
+      get: (target, method: string | symbol) => {
+        const value: unknown = Reflect.get(target, method);
+        if (typeof value !== 'function' || typeof method !== 'string') return value;
+        this.#require(READS.has(method) ? 'database.read' : 'database.write', `db.collection("${name}").${method}()`);
+        return value.bind(target);
+      },
+    });
+  }
+
+  #require(permission: Permission, what: string): void {
+    if (this.manifest.permissions?.includes(permission)) return;
+    throw new NexusError(
+      'NEXUS_DB_PERMISSION',
+      `Plugin "${this.name}" cannot call ${what}: it lacks the "${permission}" permission. ` +
+        `Add "${permission}" to "permissions" in ${this.manifestFile}.`,
+      { plugin: this.name },
+    );
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.message.includes('shutting down'));
+}

@@ -1,0 +1,83 @@
+import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer } from 'vite';
+import type { ModuleRunner } from 'vite/module-runner';
+
+/** Loads plugin entry modules (TypeScript, no build step) and forgets them when files change. */
+export interface ModuleLoader {
+  /** Import a module by absolute file path; cached until invalidated. */
+  import(file: string): Promise<Record<string, unknown>>;
+  /** Forget these files and every module that imports them; returns how many were dropped. */
+  invalidate(files: readonly string[]): number;
+  close(): Promise<void>;
+}
+
+const CORE_ID = '@nexus/core';
+const RESOLVED_CORE_ID = '\0nexus:core';
+const CORE_SLOT = Symbol.for('nexus.core.host');
+
+/**
+ * Plugins import `@nexus/core`; they must get the host's own instance (one BasePlugin class, one
+ * set of helpers) whether the host runs from source, from a build, or inside Vitest.
+ */
+function hostCorePlugin(core: Record<string, unknown>): Plugin {
+  (globalThis as Record<symbol, unknown>)[CORE_SLOT] = core;
+  const names = Object.keys(core).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+  const code =
+    `const core = globalThis[Symbol.for('nexus.core.host')];\n` +
+    names.map((name) => `export const ${name} = core.${name};`).join('\n');
+  return {
+    name: 'nexus:host-core',
+    enforce: 'pre',
+    resolveId: (id) => (id === CORE_ID ? RESOLVED_CORE_ID : undefined),
+    load: (id) => (id === RESOLVED_CORE_ID ? code : undefined),
+  };
+}
+
+/**
+ * The loader `nexus start` and `nexus dev` both use: Vite's module runner, in-process, with no
+ * HMR socket, no file watcher of its own and no dependency pre-bundling.
+ */
+export async function createModuleLoader(root: string): Promise<ModuleLoader> {
+  const core = (await import('../index.ts')) as Record<string, unknown>;
+  const server = await createServer({
+    configFile: false,
+    envDir: false,
+    root,
+    logLevel: 'silent',
+    appType: 'custom',
+    clearScreen: false,
+    server: { middlewareMode: true, hmr: false, ws: false, watch: null },
+    optimizeDeps: { noDiscovery: true, include: [] },
+    plugins: [hostCorePlugin(core)],
+  });
+  const runner = createServerModuleRunner(server.environments.ssr, { hmr: false });
+  return {
+    import: (file) => runner.import(file),
+    invalidate: (files) => invalidateFiles(server, runner, files),
+    close: async () => {
+      await runner.close();
+      await server.close();
+    },
+  };
+}
+
+function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): number {
+  const graph = server.environments.ssr.moduleGraph;
+  const evaluated = runner.evaluatedModules;
+  const stack = files.flatMap((file) => {
+    for (const mod of graph.getModulesByFile(file) ?? []) graph.invalidateModule(mod);
+    return [...(evaluated.getModulesByFile(file) ?? [])];
+  });
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    for (const id of node.importers) {
+      const importer = evaluated.getModuleById(id);
+      if (importer) stack.push(importer);
+      for (const mod of graph.getModulesByFile(importer?.file ?? '') ?? []) graph.invalidateModule(mod);
+    }
+    evaluated.invalidateModule(node);
+  }
+  return seen.size;
+}
