@@ -4,4 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Plugins may leave handles open (sockets, intervals outside the context); the app has already
+// shut down cleanly at this point, so leave now rather than hang.
+process.exit(code);

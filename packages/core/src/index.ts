@@ -30,10 +30,15 @@ export { envVarName } from './config/env.ts';
 export { createApp } from './app/create.ts';
 export type { CreateAppOptions, NexusApp } from './app/create.ts';
 export { PluginManager } from './plugins/manager.ts';
-export type { PluginInfo, PluginRecord } from './plugins/manager.ts';
+export type { ActivateOptions, PluginInfo, PluginRecord } from './plugins/manager.ts';
 export { discoverPlugins } from './plugins/discover.ts';
 export { dependentsOf } from './plugins/graph.ts';
 export { locateError, codeFrame } from './plugins/code-frame.ts';
+
+// Hot swap
+export { createHotReloader } from './hot/reloader.ts';
+export type { HotApp, HotReloader } from './hot/reloader.ts';
+export type { HotReloaderOptions, ManifestChange, SwapError, SwapReport, SwapTimings } from './hot/types.ts';
 
 // Building blocks (for @nexus/testing, the CLI and alternative drivers)
 export { PluginContext } from './plugins/context.ts';
@@ -50,6 +55,6 @@ export type { LogSink } from './logger/logger.ts';
 export { createHttpApp } from './http/server.ts';
 
 // Errors and version
-export { ErrorCodes, NexusError, isNexusError } from './errors.ts';
+export { ErrorCodes, NexusError, errorMessage, isNexusError } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
 export { NEXUS_VERSION } from './version.ts';

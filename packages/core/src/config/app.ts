@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { runnerImport } from 'vite';
 import { parseJson } from '../manifest/load.ts';
 import { formatSchemaErrors } from '../manifest/validate.ts';
@@ -116,9 +116,14 @@ export async function loadAppConfig(appDir: string): Promise<LoadedAppConfig> {
   const loaded = await readConfigFile(path.join(appDir, file));
   if ('error' in loaded) return { config: {}, file, errors: [`${file}: ${loaded.error}`] };
   if (!validateAppConfig(loaded.value)) {
-    return { config: {}, file, errors: formatSchemaErrors(file, validateAppConfig.errors) };
+    return { config: {}, file, errors: formatSchemaErrors(file, validateAppConfig.errors, hintFor) };
   }
   return { config: loaded.value as AppConfig, file, errors: [] };
+}
+
+function hintFor(error: ErrorObject): string | undefined {
+  if (error.instancePath === '/bodyLimit' && error.keyword === 'pattern') return 'must be a size such as "1mb" or "512kb"';
+  return undefined;
 }
 
 async function findConfigFile(appDir: string): Promise<string | undefined> {

@@ -57,7 +57,8 @@ export function checkValueSchema(option: ConfigOption): string | undefined {
 }
 
 function missingMessage(key: string, plugin: string | undefined): string {
-  const variable = plugin === undefined ? envVarName('<plugin>', key) : envVarName(plugin, key);
+  const variable =
+    plugin === undefined ? envVarName('PLUGIN', key).replace('NEXUS_PLUGIN_', 'NEXUS_<PLUGIN>_') : envVarName(plugin, key);
   return `is required but not set — set it in config/default.yaml, nexus.config or ${variable}`;
 }
 
@@ -151,7 +152,7 @@ function valueValidator(option: ConfigOption): ValidateFunction | undefined {
 /** A short rendering of a value for messages; secrets show only their kind. */
 function show(option: ConfigOption, value: unknown): string {
   if (option.secret) return kindOf(value);
-  const text = JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -17,7 +17,7 @@ export interface NexusMetrics {
 /** Create the metrics of one app; plugin states and plugin-reported metrics are read at scrape time. */
 export function createMetrics(getManager: () => PluginManager | undefined): NexusMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'nexus_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'nexus_' });
   const requests = new Counter({
     name: 'nexus_http_requests_total',
     help: 'HTTP requests served by plugin routes',

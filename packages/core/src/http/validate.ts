@@ -2,26 +2,28 @@ import type { RouterMiddleware as Middleware, RouterContext } from '@koa/router'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 
+type Schema = object | undefined;
+
 /** JSON Schemas for the parts of a request a route checks. */
-export interface RequestSchemas {
-  body?: JSONSchema;
-  query?: JSONSchema;
-  params?: JSONSchema;
+export interface RequestSchemas<B extends Schema = Schema, Q extends Schema = Schema, P extends Schema = Schema> {
+  body?: B;
+  query?: Q;
+  params?: P;
 }
 
-type Infer<S> = S extends JSONSchema ? FromSchema<S> : unknown;
+type Infer<S> = [S] extends [undefined] ? unknown : S extends JSONSchema ? FromSchema<S> : unknown;
 
 /** The request data a validated handler receives, typed from its schemas. */
-export interface ValidatedInput<S extends RequestSchemas> {
-  body: Infer<S['body']>;
-  query: Infer<S['query']>;
-  params: Infer<S['params']>;
+export interface ValidatedInput<B extends Schema = Schema, Q extends Schema = Schema, P extends Schema = Schema> {
+  body: Infer<B>;
+  query: Infer<Q>;
+  params: Infer<P>;
 }
 
 /** A route handler that gets validated, typed input; a returned value becomes the JSON body. */
-export type ValidatedHandler<S extends RequestSchemas> = (
+export type ValidatedHandler<B extends Schema = Schema, Q extends Schema = Schema, P extends Schema = Schema> = (
   ctx: RouterContext,
-  input: ValidatedInput<S>,
+  input: ValidatedInput<B, Q, P>,
 ) => unknown | Promise<unknown>;
 
 const strict = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -35,7 +37,10 @@ const coercing = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'arr
  * router.post('/action', validated({ body: { type: 'object', properties: { action: { type: 'string' } }, required: ['action'] } as const },
  *   (ctx, { body }) => ({ done: body.action })));
  */
-export function validated<const S extends RequestSchemas>(schemas: S, handler: ValidatedHandler<S>): Middleware {
+export function validated<const B extends Schema = undefined, const Q extends Schema = undefined, const P extends Schema = undefined>(
+  schemas: { body?: B; query?: Q; params?: P },
+  handler: (ctx: RouterContext, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }) => unknown,
+): Middleware {
   const checks = {
     body: schemas.body === undefined ? undefined : strict.compile(schemas.body as object),
     query: schemas.query === undefined ? undefined : coercing.compile(schemas.query as object),
@@ -54,7 +59,7 @@ export function validated<const S extends RequestSchemas>(schemas: S, handler: V
       ctx.body = { error: 'validation_failed', message: `Request does not match the route's schema: ${problems.join('; ')}`, problems };
       return;
     }
-    const result = await handler(ctx, input as ValidatedInput<S>);
+    const result = await handler(ctx, input as ValidatedInput<B, Q, P>);
     if (result !== undefined) ctx.body = result;
   };
 }

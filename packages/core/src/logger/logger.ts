@@ -108,12 +108,7 @@ function redactError(error: Error, secrets: readonly string[], seen: WeakMap<obj
   return copy;
 }
 
-const LEVEL_COLORS: Record<LogLevel, (text: string) => string> = {
-  debug: pc.gray,
-  info: pc.green,
-  warn: pc.yellow,
-  error: pc.red,
-};
+const LEVEL_COLORS = { debug: 'gray', info: 'green', warn: 'yellow', error: 'red' } as const;
 
 /** A sink printing `HH:MM:SS INFO  [name] message {meta}`; errors add their stack. */
 export function createConsoleSink(options: { color?: boolean; stream?: NodeJS.WritableStream } = {}): LogSink {
@@ -133,7 +128,7 @@ function formatRecord(record: LogRecord, color: boolean): string {
   const c = pc.createColors(color);
   const time = record.time.toTimeString().slice(0, 8);
   const level = record.level.toUpperCase().padEnd(5);
-  const paint = color ? LEVEL_COLORS[record.level] : (text: string) => text;
+  const paint = c[LEVEL_COLORS[record.level]];
   let line = `${c.dim(time)} ${paint(level)} ${c.cyan(`[${record.name}]`)} ${record.message}`;
   if (record.meta && Object.keys(record.meta).length > 0) line += ` ${c.dim(safeJson(record.meta))}`;
   if (record.error) line += `\n${paint(record.error.stack ?? format(record.error))}`;

@@ -48,11 +48,15 @@ export function describeSchemaError(error: ErrorObject): SchemaProblem {
   }
 }
 
-/** Every schema problem as `<file>: <path>: <message>`. */
-export function formatSchemaErrors(file: string, errors: readonly ErrorObject[] | null | undefined): string[] {
+/** Every schema problem as `<file>: <path>: <message>`; `hint` may replace the message of an error. */
+export function formatSchemaErrors(
+  file: string,
+  errors: readonly ErrorObject[] | null | undefined,
+  hint?: (error: ErrorObject) => string | undefined,
+): string[] {
   return (errors ?? []).map((error) => {
     const { path, message } = describeSchemaError(error);
-    return `${file}: ${path}: ${message}`;
+    return `${file}: ${path}: ${hint?.(error) ?? message}`;
   });
 }
 

@@ -1,5 +1,5 @@
 import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer } from 'vite';
-import type { ModuleRunner } from 'vite/module-runner';
+import type { EvaluatedModuleNode, ModuleRunner } from 'vite/module-runner';
 
 /** Loads plugin entry modules (TypeScript, no build step) and forgets them when files change. */
 export interface ModuleLoader {
@@ -7,6 +7,11 @@ export interface ModuleLoader {
   import(file: string): Promise<Record<string, unknown>>;
   /** Forget these files and every module that imports them; returns how many were dropped. */
   invalidate(files: readonly string[]): number;
+  /**
+   * Like `invalidate`, but returns the files of the modules dropped (the changed files and their
+   * importers, transitively), so a hot swap can tell whose code changed.
+   */
+  invalidateFiles?(files: readonly string[]): string[];
   close(): Promise<void>;
 }
 
@@ -51,8 +56,18 @@ export async function createModuleLoader(root: string): Promise<ModuleLoader> {
   });
   const runner = createServerModuleRunner(server.environments.ssr, { hmr: false });
   return {
-    import: (file) => runner.import(file),
-    invalidate: (files) => invalidateFiles(server, runner, files),
+    async import(file) {
+      try {
+        return await runner.import(file);
+      } catch (error) {
+        // A failed evaluation stays cached as a rejected promise: drop the whole tree so the next
+        // import (after the fix) evaluates afresh, even when the fix is a file that did not exist.
+        forgetTree(server, runner, file);
+        throw error;
+      }
+    },
+    invalidate: (files) => invalidateFiles(server, runner, files).length,
+    invalidateFiles: (files) => invalidateFiles(server, runner, files),
     close: async () => {
       await runner.close();
       await server.close();
@@ -60,14 +75,14 @@ export async function createModuleLoader(root: string): Promise<ModuleLoader> {
   };
 }
 
-function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): number {
+function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): string[] {
   const graph = server.environments.ssr.moduleGraph;
   const evaluated = runner.evaluatedModules;
   const stack = files.flatMap((file) => {
     for (const mod of graph.getModulesByFile(file) ?? []) graph.invalidateModule(mod);
     return [...(evaluated.getModulesByFile(file) ?? [])];
   });
-  const seen = new Set<unknown>();
+  const seen = new Set<EvaluatedModuleNode>();
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (seen.has(node)) continue;
@@ -79,5 +94,24 @@ function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: rea
     }
     evaluated.invalidateModule(node);
   }
-  return seen.size;
+  return [...new Set([...seen].flatMap((node) => (node.file ? [node.file] : [])))];
+}
+
+/** Invalidate `file` and every module it imports, directly or not (not the externalized ones). */
+function forgetTree(server: ViteDevServer, runner: ModuleRunner, file: string): void {
+  const graph = server.environments.ssr.moduleGraph;
+  const evaluated = runner.evaluatedModules;
+  const stack = [...(evaluated.getModulesByFile(file) ?? [])];
+  const seen = new Set<EvaluatedModuleNode>();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    for (const id of node.imports) {
+      const imported = evaluated.getModuleById(id);
+      if (imported && !('externalize' in (imported.meta ?? {}))) stack.push(imported);
+    }
+    for (const mod of graph.getModulesByFile(node.file ?? '') ?? []) graph.invalidateModule(mod);
+    evaluated.invalidateModule(node);
+  }
 }

@@ -52,6 +52,8 @@ export interface PluginRecord {
   instance?: Instance;
   context?: PluginContext;
   router?: Router;
+  /** The code the live instance was made from; a hot swap re-activates it when the new code fails. */
+  entry?: LoadedEntry;
   /** Closed while the plugin starts, swaps or stops: requests and events wait here. */
   readonly gate: Gate;
 }
@@ -71,6 +73,14 @@ export interface PluginManagerOptions {
   pluginLogger: (name: string, secrets: () => readonly string[]) => Logger;
   coreVersion: string;
   environ?: NodeJS.ProcessEnv;
+}
+
+/** How `activate()` behaves inside a hot swap. */
+export interface ActivateOptions {
+  /** Leave the gate closed afterwards (success or failure): the caller opens it. @default false */
+  keepGateClosed?: boolean;
+  /** Called with the error instead of logging it: the caller reports it (with a code frame). */
+  onFailure?: (error: unknown) => void;
 }
 
 const NO_RESOURCES: PluginResources = { subscriptions: 0, services: 0, timers: 0, tasks: 0 };
@@ -194,7 +204,12 @@ export class PluginManager {
    * Make an instance from loaded code, resolve its config, create its collections, initialize it
    * and mount its routes. On failure everything it registered is released and false is returned.
    */
-  async activate(record: PluginRecord, entry: LoadedEntry, handoff?: { state: unknown }): Promise<boolean> {
+  async activate(
+    record: PluginRecord,
+    entry: LoadedEntry,
+    handoff?: { state: unknown },
+    options: ActivateOptions = {},
+  ): Promise<boolean> {
     const manifest = record.manifest!;
     record.gate.close();
     record.state = 'initializing';
@@ -215,6 +230,7 @@ export class PluginManager {
       record.router = this.#mountRoutes(record, instance, context);
       record.instance = instance;
       record.context = context;
+      record.entry = entry;
       record.state = 'running';
       setPluginStatus(instance, { state: 'running', startedAt: Date.now() });
       return true;
@@ -224,10 +240,12 @@ export class PluginManager {
       record.instance = undefined;
       record.context = undefined;
       record.router = undefined;
-      this.#failWith(record, error);
+      record.entry = undefined;
+      this.#failWith(record, error, !options.onFailure);
+      options.onFailure?.(error);
       return false;
     } finally {
-      record.gate.open();
+      if (!options.keepGateClosed) record.gate.open();
     }
   }
 
@@ -253,6 +271,7 @@ export class PluginManager {
     record.instance = undefined;
     record.context = undefined;
     record.router = undefined;
+    record.entry = undefined;
     record.state = options.nextState ?? 'stopped';
     if (!options.keepGateClosed) record.gate.open();
   }
@@ -397,15 +416,15 @@ export class PluginManager {
     return record;
   }
 
-  #failWith(record: PluginRecord, error: unknown): void {
+  #failWith(record: PluginRecord, error: unknown, log = true): void {
     const code: ErrorCode = error instanceof NexusError ? error.code : 'NEXUS_PLUGIN_FAILED';
-    this.#fail(record, code, errorMessage(error));
+    this.#fail(record, code, errorMessage(error), log);
   }
 
-  #fail(record: PluginRecord, code: ErrorCode, message: string): void {
+  #fail(record: PluginRecord, code: ErrorCode, message: string, log = true): void {
     record.state = 'failed';
     record.error = message;
-    this.options.logger.error(`[${record.name}] ${code}: ${message}`);
+    if (log) this.options.logger.error(`[${record.name}] ${code}: ${message}`);
   }
 }
 

@@ -1,0 +1,11 @@
+import { spawnSync } from 'node:child_process';
+let t = performance.now();
+const lap = (l: string) => { const n = performance.now(); console.log(l, (n - t).toFixed(0)); t = n; };
+const core = await import('@nexus/core'); lap('core');
+const { findTypegenTargets } = await import('../src/typegen/targets.ts'); lap('targets import');
+const tg = await import('../src/typegen/index.ts'); lap('typegen import');
+const app = process.argv[2]!;
+const targets = await findTypegenTargets(app); lap('discover ' + targets.plugins.length);
+await Promise.all(targets.plugins.map((p) => tg.checkPluginTypes(p as any))); lap('check all (cold)');
+await Promise.all(targets.plugins.map((p) => tg.checkPluginTypes(p as any))); lap('check all (warm)');
+await findTypegenTargets(app); lap('discover again');

@@ -1,0 +1,13 @@
+const p = await import('prettier');
+const j = await import('json-schema-to-typescript');
+const schema: any = { type: 'object', additionalProperties: false, required: ['a','b'], properties: { a: { type: 'string', description: 'A key (secret)' }, b: { type: 'integer', default: 3 }, c: { type: 'array', items: { type: 'object', properties: { u: { type: 'string' } } } }, d: { type: 'object', additionalProperties: true }, e: { type: 'string', enum: ['x', 'y'] } } };
+let t = performance.now();
+const lap = (l: string) => { const n = performance.now(); console.log(l, (n - t).toFixed(0)); t = n; };
+await p.format('interface A { a: string }', { parser: 'typescript' }); lap('warm prettier');
+const raws = await Promise.all(Array.from({length:100},(_, i) => j.compile(schema, 'P'+i+'Config', { bannerComment: '', format: false }))); lap('100 compile no format');
+await Promise.all(Array.from({length:100},(_, i) => j.compile(schema, 'P'+i+'Config', { bannerComment: '', format: false }))); lap('100 compile no format again');
+for (const r of raws) await p.format(r, { parser: 'typescript', singleQuote: true }); lap('100 format seq');
+await Promise.all(raws.map(r => p.format(r, { parser: 'typescript', singleQuote: true }))); lap('100 format parallel');
+await p.format(raws.join('\n'), { parser: 'typescript', singleQuote: true }); lap('1 format of all');
+await p.format(raws.join('\n'), { parser: 'babel-ts', singleQuote: true }); lap('1 format of all babel-ts');
+await p.format(raws.join('\n'), { parser: 'typescript', singleQuote: true }); lap('1 format of all again');

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { createApp, createHotReloader, NEXUS_VERSION, type ManifestChange } from '@nexus/core';
+import { formatSwap } from '../hot/report.ts';
+import { watchPlugins } from '../hot/watcher.ts';
+import { colors, printReady, say, warn } from '../ui.ts';
+import { waitForSignal, type ServeOptions } from './start.ts';
+
+/**
+ * `nexus dev [app]`: run the app like `nexus start` (development config), watch every plugin
+ * folder and hot-swap a plugin in process when its code, config or manifest changes. Ctrl-C stops
+ * the watcher, then shuts the plugins down like `nexus start`.
+ */
+export async function devCommand(appDir: string, options: ServeOptions): Promise<number> {
+  const began = performance.now();
+  const app = await createApp({ appDir, mode: 'dev', port: options.port, host: options.host });
+  let url: string;
+  try {
+    url = await app.start();
+  } catch (error) {
+    await app.stop().catch(() => undefined);
+    throw error;
+  }
+  const hot = createHotReloader(app, {
+    onReport: (report) => {
+      const lines = formatSwap(report);
+      (report.outcome === 'ok' && !report.error ? say : warn)(lines.join('\n'));
+    },
+    onManifestChange: regenerateTypes,
+    onWarning: (message) => warn(colors.yellow(`  ${message}`)),
+  });
+  const root = app.manager.pluginsRoot;
+  const watcher = await watchPlugins({
+    root,
+    onChange: (dir, files) => hot.notify(dir, files),
+    onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
+  });
+  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now() - began), plugins: app.manager.list() });
+  say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), root) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
+  say();
+  return waitForSignal(app, async () => {
+    await watcher.close();
+    await hot.close();
+  });
+}
+
+/** Regenerate `nexus.generated.ts` of a plugin whose manifest changed (loaded on first use). */
+async function regenerateTypes(plugin: ManifestChange): Promise<void> {
+  const { generatePluginTypes } = await import('../typegen/index.ts');
+  const { file, changed } = await generatePluginTypes(plugin);
+  if (changed) say(`  ${colors.dim(`types regenerated: ${path.relative(process.cwd(), file)}`)}`);
+}

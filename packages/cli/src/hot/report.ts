@@ -1,0 +1,67 @@
+import type { SwapReport } from '@nexus/core';
+import { colors } from '../ui.ts';
+
+const MAX_FILES = 2;
+
+/**
+ * The lines `nexus dev` prints for one swap: one line saying what happened and how long each
+ * phase took, then, if it failed, where and why (file:line, message, code frame).
+ *
+ * @example
+ * 12:04:31 [nexus] ↻ users → notifications  plugins/users/src/plugin.ts  14 ms (load 8 · shutdown 1 · init 5)
+ */
+export function formatSwap(report: SwapReport, at = new Date()): string[] {
+  const head = `${colors.dim(clock(at))} ${colors.bold(colors.cyan('[nexus]'))}`;
+  const plan = planText(report);
+  const files = filesText(report.files);
+  const lines: string[] = [];
+  if (report.kind === 'remove') {
+    lines.push(`${head} ${colors.yellow('−')} removed ${plan}  ${files}`);
+  } else if (report.outcome === 'ok') {
+    const mark = report.kind === 'add' ? colors.green('+ added') : colors.green('↻');
+    lines.push(`${head} ${mark} ${plan}  ${files}  ${timing(report)}`);
+  } else {
+    lines.push(`${head} ${colors.red('✗')} ${plan}  ${files}  ${colors.red(failureText(report))}`);
+  }
+  if (report.error) {
+    const { message, details, frame } = report.error;
+    const where = report.error.plugin !== report.plugins[0] ? `[${report.error.plugin}] ` : '';
+    lines.push(`  ${colors.red(`${where}${message}`)}`);
+    for (const detail of details ?? []) lines.push(`  ${colors.red(detail)}`);
+    if (frame) for (const line of frame.split('\n')) lines.push(`  ${colors.dim(line)}`);
+  }
+  return lines;
+}
+
+function planText(report: SwapReport): string {
+  const [first = '?', ...rest] = report.plugins;
+  const name = colors.bold(colors.green(first));
+  if (report.kind === 'remove') return rest.length > 0 ? `${name} ${colors.dim(`(stopped ${rest.join(', ')})`)}` : name;
+  return rest.length > 0 ? `${name} → ${rest.join(', ')}` : name;
+}
+
+function filesText(files: readonly string[]): string {
+  if (files.length === 0) return '';
+  const shown = files.slice(0, MAX_FILES).join(', ');
+  return colors.dim(files.length > MAX_FILES ? `${shown} +${files.length - MAX_FILES}` : shown);
+}
+
+function timing(report: SwapReport): string {
+  const { load, shutdown, initialize, total } = report.timings;
+  const split = `(load ${ms(load)} · shutdown ${ms(shutdown)} · init ${ms(initialize)})`;
+  return `${colors.bold(`${ms(total)} ms`)} ${colors.dim(split)}`;
+}
+
+function failureText(report: SwapReport): string {
+  if (report.kind === 'invalid') return 'manifest invalid, the previous version goes on serving';
+  if (report.outcome === 'rolled_back') return 'failed, the previous version goes on serving';
+  return report.kind === 'add' ? 'could not start' : 'failed';
+}
+
+function ms(value: number): string {
+  return value < 10 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value));
+}
+
+function clock(at: Date): string {
+  return at.toTimeString().slice(0, 8);
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+/** Options of the plugin folder watcher. */
+export interface PluginWatcherOptions {
+  /** The app's plugins folder; each direct subfolder is one plugin. */
+  root: string;
+  /** A plugin folder changed: `files` are absolute paths; empty when the folder itself came or went. */
+  onChange: (dir: string, files: string[]) => void;
+  onError?: (error: unknown) => void;
+  /**
+   * After a quiet spell, how long the first change waits for others of the same save (an editor
+   * writing several files) before it is handed on.
+   * @default 3
+   */
+  settleMs?: number;
+  /**
+   * Changes closer together than this are a burst (a formatter, a branch switch, 100 saves in a
+   * second): the whole burst is handed on once, when it has been quiet this long.
+   * @default 80
+   */
+  burstMs?: number;
+}
+
+/** A running watcher. */
+export interface PluginWatcher {
+  close(): Promise<void>;
+}
+
+/** Files whose change can mean new code, config or manifest. */
+const WATCHED_FILE = /\.(?:[cm]?[jt]sx?|json|ya?ml)$/;
+/** Folders inside a plugin that never hold its running code. */
+const IGNORED_DIRS = new Set(['node_modules', 'tests', 'test', '__tests__', 'coverage', 'dist']);
+/** Generated files, tests and editor temp files (vim's `4913` write test, backups, swap and lock files). */
+const IGNORED_FILE = /^(?:nexus\.generated\.ts|4913|\.#.*|.*~|.*\.(?:sw[a-p]|tmp|bak|orig)|.*\.(?:test|spec)\.[cm]?[jt]sx?)$/;
+/**
+ * chokidar drops a change event that follows the previous one of the same file by less than 50 ms
+ * (and a raw one within 5 ms); a file is checked again this long after it was handed on, so the
+ * last save of a quick sequence is never lost.
+ */
+const RECHECK_MS = 60;
+
+interface Folder {
+  files: Set<string>;
+  timer?: NodeJS.Timeout;
+  /** The scheduled hand-on is the first change after a quiet spell (short settle), not a burst's end. */
+  leading: boolean;
+  lastEvent: number;
+}
+
+/**
+ * Watch every plugin folder under `root` with chokidar and report changes per plugin folder,
+ * coalesced: a lone save goes through after `settleMs`, a burst once when it ends. Ignores tests,
+ * node_modules, `.nexus/` and other dot folders, `nexus.generated.ts` and editor temp files;
+ * atomic saves (write a temp file, rename it over) arrive as one change.
+ */
+export async function watchPlugins(options: PluginWatcherOptions): Promise<PluginWatcher> {
+  const root = path.resolve(options.root);
+  const settleMs = options.settleMs ?? 3;
+  const burstMs = options.burstMs ?? 80;
+  const folders = new Map<string, Folder>();
+  const seen = new Map<string, string>();
+  const rechecks = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const touch = (dir: string, file?: string): void => {
+    if (closed) return;
+    let folder = folders.get(dir);
+    if (!folder) folders.set(dir, (folder = { files: new Set(), leading: false, lastEvent: -Infinity }));
+    if (file) folder.files.add(file);
+    const at = performance.now();
+    const quiet = at - folder.lastEvent > burstMs;
+    folder.lastEvent = at;
+    if (folder.timer && folder.leading) return; // joins the hand-on already scheduled
+    clearTimeout(folder.timer);
+    folder.leading = quiet;
+    folder.timer = setTimeout(() => handOn(dir), quiet ? settleMs : burstMs);
+  };
+
+  const handOn = (dir: string): void => {
+    const folder = folders.get(dir);
+    if (!folder || closed) return;
+    folder.timer = undefined;
+    const touched = folder.files.size;
+    const files = [...folder.files].filter((file) => {
+      const now = signature(file);
+      if (seen.get(file) === now) return false; // the same content again: an echo of one save
+      seen.set(file, now);
+      return true;
+    });
+    folder.files.clear();
+    if (touched > 0 && files.length === 0) return;
+    if (files.length > 0) {
+      const timer = setTimeout(() => {
+        rechecks.delete(timer);
+        for (const file of files) if (signature(file) !== seen.get(file)) touch(dir, file);
+      }, RECHECK_MS);
+      rechecks.add(timer);
+    }
+    options.onChange(dir, files);
+  };
+
+  const watcher: FSWatcher = watch(root, {
+    ignoreInitial: true,
+    ignored: (file) => isIgnored(root, file),
+  });
+  watcher.on('all', (event, file) => {
+    const dir = pluginFolder(root, file);
+    if (!dir) return;
+    if (event === 'addDir' || event === 'unlinkDir') {
+      if (file === dir) touch(dir);
+      return;
+    }
+    if (file !== dir && WATCHED_FILE.test(file)) touch(dir, file);
+  });
+  watcher.on('error', (error) => options.onError?.(error));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+
+  return {
+    async close() {
+      closed = true;
+      for (const folder of folders.values()) clearTimeout(folder.timer);
+      for (const timer of rechecks) clearTimeout(timer);
+      await watcher.close();
+    },
+  };
+}
+
+/** True for paths under `root` the watcher skips (see `watchPlugins`). */
+export function isIgnored(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  if (rel === '' || rel.startsWith('..')) return false;
+  const parts = rel.split(path.sep);
+  const name = parts[parts.length - 1]!;
+  if (parts.some((part) => part.startsWith('.') || IGNORED_DIRS.has(part))) return true;
+  return IGNORED_FILE.test(name);
+}
+
+/** The plugin folder (direct child of `root`) a path is in, or is. */
+function pluginFolder(root: string, file: string): string | undefined {
+  const rel = path.relative(root, file);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return path.join(root, rel.split(path.sep)[0]!);
+}
+
+/** What a file holds (a hash), or `gone`; file times are too coarse to tell two quick saves apart. */
+function signature(file: string): string {
+  try {
+    return createHash('sha1').update(readFileSync(file)).digest('base64');
+  } catch {
+    return 'gone';
+  }
+}

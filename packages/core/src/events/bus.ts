@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { NexusError, errorMessage } from '../errors.ts';
+import type { Logger } from '../logger/types.ts';
+import type { PluginManifest } from '../manifest/types.ts';
+import { createMittTransport } from './mitt-transport.ts';
+import type { EventEnvelope, EventHandler, EventTransport } from './types.ts';
+
+/** Options of an EventBus. */
+export interface EventBusOptions {
+  /** Moves envelopes; default: in-process mitt. */
+  transport?: EventTransport;
+  /** Where failing handlers are reported. */
+  logger: Logger;
+  /** Called once per published event (metrics). */
+  onPublished?: (type: string, source: string) => void;
+  /** Called once per handler that threw or rejected (metrics). */
+  onHandlerError?: (plugin: string, type: string, error: unknown) => void;
+}
+
+/** Counters of an EventBus. */
+export interface EventBusStats {
+  published: number;
+  /** Handler invocations. */
+  delivered: number;
+  /** Failed handler invocations per plugin. */
+  handlerErrors: Record<string, number>;
+}
+
+interface Rules {
+  canPublish: boolean;
+  canSubscribe: boolean;
+  publishes: ReadonlySet<string>;
+  subscribes: ReadonlySet<string>;
+}
+
+interface Subscription {
+  plugin: string;
+  handler: EventHandler;
+  active: boolean;
+}
+
+/** A plugin being swapped: events it would receive wait in `queue`. */
+interface Paused {
+  types: Set<string>;
+  queue: EventEnvelope[];
+}
+
+/** The host's own name: it publishes and subscribes without rules. */
+const HOST = 'nexus';
+const NO_RULES: Rules = { canPublish: false, canSubscribe: false, publishes: new Set(), subscribes: new Set() };
+
+// Captured at load so that fake timers installed by a test later do not stall delivery.
+const defer = globalThis.setImmediate;
+
+/** Routes events between plugins, enforcing each manifest's events rules. */
+export class EventBus {
+  readonly #transport: EventTransport;
+  readonly #logger: Logger;
+  readonly #onPublished: EventBusOptions['onPublished'];
+  readonly #onHandlerError: EventBusOptions['onHandlerError'];
+  readonly #detach: () => void;
+  readonly #rules = new Map<string, Rules>();
+  /** Copy-on-write lists: a dispatch iterates a list that (un)subscribing never mutates. */
+  readonly #subscribers = new Map<string, Subscription[]>();
+  readonly #counts = new Map<string, number>();
+  readonly #paused = new Map<string, Paused>();
+  readonly #handlerErrors = new Map<string, number>();
+  #pending: EventEnvelope[] = [];
+  #scheduled = false;
+  #inflight = 0;
+  #waiters: (() => void)[] = [];
+  #published = 0;
+  #delivered = 0;
+  #closed = false;
+
+  constructor(options: EventBusOptions) {
+    this.#transport = options.transport ?? createMittTransport();
+    this.#logger = options.logger;
+    this.#onPublished = options.onPublished;
+    this.#onHandlerError = options.onHandlerError;
+    this.#detach = this.#transport.subscribe((envelope) => this.#receive(envelope));
+  }
+
+  /** Take (or replace) a plugin's events rules from its manifest. */
+  registerPlugin(manifest: PluginManifest): void {
+    const permissions = new Set(manifest.permissions ?? []);
+    this.#rules.set(manifest.name, {
+      canPublish: permissions.has('events.publish'),
+      canSubscribe: permissions.has('events.subscribe'),
+      publishes: new Set(manifest.events?.publishes ?? []),
+      subscribes: new Set(manifest.events?.subscribes ?? []),
+    });
+  }
+
+  /** Forget a plugin's rules; its subscriptions stay until their unsubscribe functions run. */
+  unregisterPlugin(name: string): void {
+    this.#rules.delete(name);
+  }
+
+  /** Publish `data` as `type` from `source`; resolves once the transport has the envelope. */
+  async publish(source: string, type: string, data: unknown): Promise<EventEnvelope> {
+    if (this.#closed) throw new Error(`The event bus is closed: "${source}" cannot publish "${type}".`);
+    if (source !== HOST) this.#checkPublish(source, type);
+    const envelope: EventEnvelope = Object.freeze({
+      id: randomUUID(),
+      type,
+      data,
+      source,
+      timestamp: new Date().toISOString(),
+    });
+    // Counted as in flight until handed over, so idle() cannot resolve in between.
+    this.#inflight++;
+    try {
+      const handed = this.#transport.publish(envelope);
+      if (handed) await handed;
+    } finally {
+      this.#settle();
+    }
+    this.#published++;
+    this.#onPublished?.(type, source);
+    return envelope;
+  }
+
+  /** Call `handler` for every event of `type`; returns the unsubscribe function. */
+  subscribe(plugin: string, type: string, handler: EventHandler): () => void {
+    if (type.includes('*')) throw wildcardError(plugin, type);
+    if (plugin !== HOST) this.#checkSubscribe(plugin, type);
+    const subscription: Subscription = { plugin, handler, active: true };
+    this.#subscribers.set(type, [...(this.#subscribers.get(type) ?? []), subscription]);
+    this.#counts.set(plugin, (this.#counts.get(plugin) ?? 0) + 1);
+    return () => this.#unsubscribe(type, subscription);
+  }
+
+  /** Queue the events `plugin` would receive until resume() (it is being swapped). */
+  pause(plugin: string): void {
+    if (this.#paused.has(plugin)) return;
+    const types = new Set(this.#rulesOf(plugin).subscribes);
+    for (const [type, list] of this.#subscribers) {
+      if (list.some((s) => s.plugin === plugin)) types.add(type);
+    }
+    this.#paused.set(plugin, { types, queue: [] });
+  }
+
+  /** Deliver what was queued for `plugin`, in order, to its current handlers; then deliver normally. */
+  async resume(plugin: string): Promise<void> {
+    const paused = this.#paused.get(plugin);
+    if (!paused) return;
+    const running: Promise<void>[] = [];
+    for (const envelope of paused.queue) {
+      for (const subscription of this.#subscribers.get(envelope.type) ?? []) {
+        if (!subscription.active || subscription.plugin !== plugin) continue;
+        const settled = this.#invoke(subscription, envelope);
+        if (settled) running.push(settled);
+      }
+    }
+    // Synchronous up to here: no dispatch can slip between the queue and normal delivery.
+    this.#paused.delete(plugin);
+    await Promise.all(running);
+  }
+
+  /** Live subscriptions of `plugin`. */
+  subscriptionCount(plugin: string): number {
+    return this.#counts.get(plugin) ?? 0;
+  }
+
+  /** Resolves when no delivery is in flight (events queued for a paused plugin excepted). */
+  idle(): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Counters since the bus was created. */
+  stats(): EventBusStats {
+    return {
+      published: this.#published,
+      delivered: this.#delivered,
+      handlerErrors: Object.fromEntries(this.#handlerErrors),
+    };
+  }
+
+  /** Wait for deliveries in flight, then detach from and close the transport. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.idle();
+    this.#closed = true;
+    this.#detach();
+    await this.#transport.close();
+    this.#subscribers.clear();
+    this.#paused.clear();
+  }
+
+  #rulesOf(plugin: string): Rules {
+    return this.#rules.get(plugin) ?? NO_RULES;
+  }
+
+  #checkPublish(plugin: string, type: string): void {
+    const rules = this.#rulesOf(plugin);
+    if (!rules.canPublish) throw permissionError(plugin, type, 'publish');
+    if (!rules.publishes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'publish');
+  }
+
+  #checkSubscribe(plugin: string, type: string): void {
+    const rules = this.#rulesOf(plugin);
+    if (!rules.canSubscribe) throw permissionError(plugin, type, 'subscribe');
+    if (!rules.subscribes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'subscribe');
+  }
+
+  #unsubscribe(type: string, subscription: Subscription): void {
+    if (!subscription.active) return;
+    subscription.active = false;
+    const rest = (this.#subscribers.get(type) ?? []).filter((s) => s !== subscription);
+    if (rest.length > 0) this.#subscribers.set(type, rest);
+    else this.#subscribers.delete(type);
+    const count = (this.#counts.get(subscription.plugin) ?? 1) - 1;
+    if (count > 0) this.#counts.set(subscription.plugin, count);
+    else this.#counts.delete(subscription.plugin);
+  }
+
+  // Transports may call this synchronously from publish(): delivery is deferred to a later
+  // turn so the publisher resumes first, and one deferral serves a whole batch.
+  #receive(envelope: EventEnvelope): void {
+    this.#pending.push(envelope);
+    this.#inflight++;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    defer(() => this.#drain());
+  }
+
+  #drain(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const envelope of batch) this.#dispatch(envelope);
+    this.#inflight -= batch.length - 1;
+    this.#settle();
+  }
+
+  #dispatch(envelope: EventEnvelope): void {
+    const list = this.#subscribers.get(envelope.type);
+    const anyPaused = this.#paused.size > 0;
+    if (list) {
+      for (const subscription of list) {
+        if (!subscription.active || (anyPaused && this.#paused.has(subscription.plugin))) continue;
+        this.#invoke(subscription, envelope);
+      }
+    }
+    if (anyPaused) this.#park(envelope, list);
+  }
+
+  #park(envelope: EventEnvelope, list: Subscription[] | undefined): void {
+    for (const [plugin, paused] of this.#paused) {
+      const wanted =
+        paused.types.has(envelope.type) ||
+        this.#rulesOf(plugin).subscribes.has(envelope.type) ||
+        (list?.some((s) => s.active && s.plugin === plugin) ?? false);
+      if (wanted) paused.queue.push(envelope);
+    }
+  }
+
+  // Returns a promise only for async handlers; it settles after the handler and never rejects.
+  #invoke(subscription: Subscription, envelope: EventEnvelope): Promise<void> | undefined {
+    this.#delivered++;
+    let result: void | Promise<void>;
+    try {
+      result = subscription.handler(envelope);
+    } catch (error) {
+      this.#fail(subscription.plugin, envelope, error);
+      return undefined;
+    }
+    if (!isThenable(result)) return undefined;
+    this.#inflight++;
+    return Promise.resolve(result).then(
+      () => this.#settle(),
+      (error: unknown) => {
+        this.#fail(subscription.plugin, envelope, error);
+        this.#settle();
+      },
+    );
+  }
+
+  #fail(plugin: string, envelope: EventEnvelope, error: unknown): void {
+    this.#handlerErrors.set(plugin, (this.#handlerErrors.get(plugin) ?? 0) + 1);
+    this.#logger.error(`Plugin "${plugin}" failed to handle event "${envelope.type}": ${errorMessage(error)}`, {
+      plugin,
+      type: envelope.type,
+      eventId: envelope.id,
+      error,
+    });
+    this.#onHandlerError?.(plugin, envelope.type, error);
+  }
+
+  #settle(): void {
+    this.#inflight--;
+    if (this.#inflight > 0 || this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<void>).then === 'function';
+}
+
+function inNamespace(plugin: string, type: string): boolean {
+  return type.length > plugin.length + 1 && type.startsWith(`${plugin}.`);
+}
+
+function verb(action: 'publish' | 'subscribe'): string {
+  return action === 'publish' ? 'publish' : 'subscribe to';
+}
+
+function permissionError(plugin: string, type: string, action: 'publish' | 'subscribe'): NexusError {
+  return new NexusError(
+    'NEXUS_EVENT_PERMISSION',
+    `Plugin "${plugin}" cannot ${verb(action)} "${type}": it lacks the "events.${action}" permission. Add "events.${action}" to "permissions" in plugins/${plugin}/manifest.json.`,
+    { plugin },
+  );
+}
+
+function undeclaredError(plugin: string, type: string, action: 'publish' | 'subscribe'): NexusError {
+  const field = action === 'publish' ? 'events.publishes' : 'events.subscribes';
+  return new NexusError(
+    'NEXUS_EVENT_UNDECLARED',
+    `Plugin "${plugin}" cannot ${verb(action)} "${type}": the type is not declared. Add it to "${field}" in plugins/${plugin}/manifest.json, or use a type in its own namespace "${plugin}.*".`,
+    { plugin },
+  );
+}
+
+function wildcardError(plugin: string, type: string): NexusError {
+  return new NexusError(
+    'NEXUS_EVENT_UNDECLARED',
+    `Plugin "${plugin}" cannot subscribe to "${type}": wildcard subscriptions are not supported. Subscribe to each type by name and list it in "events.subscribes" in plugins/${plugin}/manifest.json.`,
+    { plugin },
+  );
+}

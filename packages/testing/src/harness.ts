@@ -1,0 +1,465 @@
+import { pathToFileURL } from 'node:url';
+import {
+  NEXUS_VERSION,
+  NexusError,
+  PluginManager,
+  createHttpApp,
+  createLogger,
+  type BasePlugin,
+  type HealthStatus,
+  type HttpMethod,
+  type LogRecord,
+  type PluginDatabase,
+  type PluginManifest,
+  type PluginRecord,
+  type PluginState,
+  type Router,
+  type UntypedPluginTypes,
+} from '@nexus/core';
+import { onTestFinished } from 'vitest';
+import { inject, type InjectedResponse } from './_inject.ts';
+import { clearTimers, createScope, describeTimer, pendingTimers, runInScope, type Scope } from './_scope.ts';
+import { readPluginSource, type ManifestInput, type PluginSource } from './_source.ts';
+import { OVERRIDES_SOURCE, TEST_ENV, undeclaredOverrides, viewConfig, type MockConfig } from './config.ts';
+import { MockEventBus } from './events.ts';
+import { mockLogger, type MockLogger } from './logger.ts';
+import { createMockServices, type MockServices } from './services.ts';
+import { createMockStorage, type MockData } from './storage.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any plugin, whatever its types
+type AnyPlugin = BasePlugin<any, any>;
+
+/** The type bag (`config`, `publishes`, `subscribes`) of a plugin class instance. */
+export type PluginTypesOf<P> = P extends BasePlugin<infer T, infer _H> ? T : UntypedPluginTypes;
+/** The generated config interface of a plugin class instance. */
+export type PluginConfigOf<P> = PluginTypesOf<P>['config'];
+
+/** A plugin class, as its entry module exports it by default. */
+export type PluginClass<P extends AnyPlugin = AnyPlugin> = new () => P;
+
+/** An HTTP answer from `harness.request()`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the body it expects
+export type TestResponse<B = any> = InjectedResponse<B>;
+
+/** Options of createTestHarness. */
+export interface TestHarnessOptions<P extends AnyPlugin = AnyPlugin> {
+  /**
+   * Config values, above the manifest defaults, `config/default.yaml` and `config/test.yaml`
+   * (where the nexus.config overrides sit in production). Validated like the runtime validates
+   * config; an undeclared key is an error.
+   * @example { api_key: 'test-key', max_retries: 1 }
+   */
+  config?: Partial<PluginConfigOf<P>>;
+  /**
+   * Services of the plugin's dependencies, by name. The owner is the part of the name before the
+   * first dot; the plugin reaches a service only if it lists the owner in `dependencies`.
+   * @example { 'users.directory': { get: async (id: string) => ({ id, username: 'ada' }) } }
+   */
+  services?: Record<string, unknown>;
+  /**
+   * Environment variables for `NEXUS_<PLUGIN>_<KEY>` lookups.
+   * @default {} (process.env is not read, so tests do not depend on the shell)
+   */
+  env?: Record<string, string | undefined>;
+  /**
+   * The manifest, required when the plugin is given as a class: the manifest object, or the path
+   * (or file URL) of the plugin folder or of its manifest.json. With a path, `config/*.yaml` of
+   * that folder are read too.
+   */
+  manifest?: ManifestInput;
+  /**
+   * Time limits of `initialize()` and `shutdown()` in ms, and how long background tasks may
+   * ignore the shutdown signal. Shorter than production so a hang fails fast.
+   * @default { initialize: 2000, shutdown: 1000 }
+   */
+  timeouts?: { initialize?: number; shutdown?: number };
+}
+
+/** A plugin built with mocks around the real runtime pieces; see createTestHarness. */
+export interface TestHarness<P extends AnyPlugin = AnyPlugin> {
+  /** The plugin's name from its manifest. */
+  readonly name: string;
+  readonly manifest: Readonly<PluginManifest>;
+  /** The current instance (the last one after shutdown); throws before `initialize()`. */
+  readonly plugin: P;
+  /** Lifecycle state, as `GET /plugins` shows it. */
+  readonly state: PluginState;
+  /** Why the plugin failed, when it did (also after a throw in a timer or background task). */
+  readonly error: string | undefined;
+  /** The event bus: `emit()` to the plugin, `published()` to see what it sent. */
+  readonly events: MockEventBus<PluginTypesOf<P>['publishes'], PluginTypesOf<P>['subscribes']>;
+  /** The service registry: `provide()` a dependency's service, `lookup()` the plugin's own. */
+  readonly services: MockServices;
+  /** The plugin's resolved configuration (available once `initialize()` ran). */
+  readonly config: MockConfig<PluginConfigOf<P>>;
+  /** The plugin's persisted state (getData / setData): seed it or check it. */
+  readonly data: MockData;
+  /** The plugin's collections, without permission checks (they exist once initialized). */
+  readonly db: PluginDatabase;
+  /** Every log record: the plugin's (secrets redacted) and the host's (named `nexus`). */
+  readonly logs: MockLogger;
+  /**
+   * Build the plugin and start it as the host does: resolve and validate config, create the
+   * instance and its context, create its collections, `initialize()` within the time limit, mount
+   * its routes. Rejects with the runtime's error (code and message) when any step fails.
+   */
+  initialize(): Promise<P>;
+  /**
+   * Stop the plugin as the host does (`shutdown()` within the time limit, then release what it
+   * registered through its context). Rejects when `shutdown()` threw or timed out, or when the
+   * plugin left something behind that production would not release: subscriptions or services
+   * still registered, timers it started with the global `setTimeout`/`setInterval` still pending,
+   * background tasks that ignored `this.signal`. Does nothing when the plugin is not running.
+   */
+  shutdown(): Promise<void>;
+  /**
+   * Hot-reload the plugin as `nexus dev` does: events for it wait, the running instance hands its
+   * `exportHotState()` over, shuts down (checked as by `shutdown()`), and a fresh instance gets
+   * `importHotState()` then `initialize()`. Saved config, data and collections are kept.
+   */
+  reload(): Promise<P>;
+  /**
+   * Send an HTTP request to the plugin's routes, in memory, through the host's middleware (JSON
+   * body parsing, error answers, 503 while the plugin is not running). `path` is relative to the
+   * plugin: `/status` is `GET /plugins/<name>/status`.
+   * @example const res = await harness.request('POST', '/action', { action: 'ping' });
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the body it expects
+  request<B = any>(
+    method: HttpMethod | Lowercase<HttpMethod>,
+    path: string,
+    body?: unknown,
+    options?: { headers?: Record<string, string> },
+  ): Promise<TestResponse<B>>;
+  /** The plugin's health as `GET /plugins/<name>/health` reports it. */
+  health(): Promise<HealthStatus>;
+}
+
+/** Module-private: what expectManifestContract needs to see of a harness. */
+export const internals = new WeakMap<TestHarness, { router(): Router | undefined; source: PluginSource }>();
+
+const DEFAULT_TIMEOUTS = { initialize: 2_000, shutdown: 1_000 };
+
+/**
+ * Build a plugin for a test with the real runtime pieces (config resolution and validation, event
+ * bus rules, service registry, in-memory storage with SQLite's semantics, logger redaction, HTTP
+ * middleware) wrapped in mocks a test can drive and inspect. No port is opened.
+ *
+ * Give the plugin folder (its manifest.json and entry module are loaded, with `config/*.yaml`), or
+ * the plugin class together with `options.manifest`. A harness made inside a test or `beforeEach`
+ * is shut down when that test ends if the test did not do it.
+ *
+ * @example
+ * const harness = await createTestHarness<MyPlugin>(new URL('..', import.meta.url), { config: { api_key: 'k' } });
+ * await harness.initialize();
+ * expect((await harness.request('GET', '/status')).status).toBe(200);
+ * await harness.shutdown();
+ */
+export function createTestHarness<P extends AnyPlugin>(
+  plugin: PluginClass<P>,
+  options: TestHarnessOptions<P> & { manifest: ManifestInput },
+): Promise<TestHarness<P>>;
+export function createTestHarness<P extends AnyPlugin = AnyPlugin>(
+  pluginDir: string | URL,
+  options?: TestHarnessOptions<P>,
+): Promise<TestHarness<P>>;
+export async function createTestHarness<P extends AnyPlugin>(
+  plugin: PluginClass<P> | string | URL,
+  options: TestHarnessOptions<P> = {},
+): Promise<TestHarness<P>> {
+  let source: PluginSource;
+  if (typeof plugin === 'function') {
+    if (options.manifest === undefined) {
+      throw new Error(
+        `createTestHarness(${plugin.name}): pass the manifest with the class, e.g. ` +
+          `{ manifest: new URL('../manifest.json', import.meta.url) }, or give the plugin folder instead of the class`,
+      );
+    }
+    source = await readPluginSource(options.manifest);
+  } else {
+    source = await readPluginSource(plugin);
+  }
+  const harness = new Harness<P>(source, typeof plugin === 'function' ? plugin : undefined, options);
+  try {
+    onTestFinished(() => harness.release());
+  } catch {
+    // Made outside a test (beforeAll, module level): the test file owns the cleanup.
+  }
+  return harness;
+}
+
+type Entry = Parameters<PluginManager['activate']>[1];
+
+class Harness<P extends AnyPlugin> implements TestHarness<P> {
+  readonly name: string;
+  readonly manifest: Readonly<PluginManifest>;
+  readonly events: MockEventBus<PluginTypesOf<P>['publishes'], PluginTypesOf<P>['subscribes']>;
+  readonly services: MockServices;
+  readonly config: MockConfig<PluginConfigOf<P>>;
+  readonly data: MockData;
+  readonly db: PluginDatabase;
+  readonly logs: MockLogger;
+  readonly #source: PluginSource;
+  readonly #manager: PluginManager;
+  readonly #record: PluginRecord;
+  readonly #http: ReturnType<typeof createHttpApp>;
+  readonly #scope: Scope;
+  readonly #loadEntry: () => Promise<Entry>;
+  readonly #captures = new Set<LogRecord[]>();
+  readonly #timeouts: { initialize: number; shutdown: number };
+  #entry: Promise<Entry> | undefined;
+  #last: { instance: P; router: Router | undefined } | undefined;
+
+  constructor(source: PluginSource, pluginClass: PluginClass<P> | undefined, options: TestHarnessOptions<P>) {
+    const { manifest } = source;
+    const problems = undeclaredOverrides(source, options.config ?? {});
+    if (problems.length > 0) {
+      throw new NexusError('NEXUS_CONFIG_INVALID', problems.join('\n'), { plugin: manifest.name, problems });
+    }
+    this.#source = source;
+    this.name = manifest.name;
+    this.manifest = manifest;
+    this.#scope = createScope(manifest.name);
+
+    const records: LogRecord[] = [];
+    const sink = (record: LogRecord): void => {
+      records.push(record);
+      for (const capture of this.#captures) capture.push(record);
+    };
+    this.logs = mockLogger({ name: 'test' }, records);
+    const hostLogger = createLogger({ name: 'nexus', level: 'debug', sink });
+    this.events = new MockEventBus({ logger: hostLogger });
+    this.services = createMockServices(options.services);
+    const storage = createMockStorage();
+    this.data = storage.data(manifest.name);
+    this.db = storage.db(manifest.name);
+
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.#timeouts = timeouts;
+    this.#manager = new PluginManager({
+      appDir: process.cwd(),
+      appConfig: { plugins: { [manifest.name]: { config: options.config as Record<string, unknown> } }, timeouts },
+      appConfigFile: OVERRIDES_SOURCE,
+      envName: TEST_ENV,
+      storage,
+      bus: this.events,
+      services: this.services,
+      loader: {
+        import: (file: string) => import(/* @vite-ignore */ pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+        invalidate: () => 0,
+        close: async () => {},
+      },
+      logger: hostLogger,
+      pluginLogger: (name, secrets) => createLogger({ name, level: 'debug', sink, secrets }),
+      coreVersion: NEXUS_VERSION,
+      environ: options.env ?? {},
+    });
+    this.#record = this.#manager.adopt({
+      folder: manifest.name,
+      dir: source.dir,
+      displayDir: source.displayDir,
+      manifest,
+      errors: [],
+      warnings: source.warnings,
+    });
+    if (this.#record.invalid) {
+      throw new NexusError('NEXUS_VERSION_MISMATCH', this.#record.error ?? 'the manifest does not fit this runtime', { plugin: this.name });
+    }
+    this.#http = createHttpApp({
+      manager: this.#manager,
+      metrics: NO_METRICS,
+      logger: hostLogger,
+      waitMs: timeouts.initialize + timeouts.shutdown,
+    });
+    this.#loadEntry = pluginClass
+      ? async () => ({ file: `<class ${pluginClass.name}>`, create: () => new pluginClass() })
+      : () => this.#manager.load(this.#record);
+    this.config = viewConfig(() => {
+      const store = this.#record.context?.config ?? this.#lastConfig;
+      if (store) return store;
+      throw new Error(`harness.config of "${this.name}" is available once initialize() has run`);
+    });
+    internals.set(this as TestHarness, { router: () => this.#record.router ?? this.#last?.router, source });
+  }
+
+  #lastConfig: PluginContextConfig | undefined;
+
+  get plugin(): P {
+    const instance = (this.#record.instance as P | undefined) ?? this.#last?.instance;
+    if (instance) return instance;
+    throw new Error(`harness.plugin of "${this.name}" exists once initialize() has run`);
+  }
+
+  get state(): PluginState {
+    return this.#record.state;
+  }
+
+  get error(): string | undefined {
+    return this.#record.error;
+  }
+
+  async initialize(): Promise<P> {
+    if (this.#record.instance) {
+      throw new Error(`"${this.name}" is already initialized; call shutdown() or reload() first`);
+    }
+    return this.#activate();
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.#record.instance) return;
+    await this.events.idle();
+    const problems = await this.#stop({ checkTimers: true });
+    clearTimers(this.#scope);
+    if (problems.length > 0) throw leftBehind(this.name, 'shutdown()', problems);
+  }
+
+  async reload(): Promise<P> {
+    const instance = this.#record.instance;
+    if (!instance) throw new Error(`"${this.name}" is not running; call initialize() before reload()`);
+    const entry = await this.#entryOnce();
+    const { gate } = this.#record;
+    const problems: string[] = [];
+    let failure: unknown;
+    gate.close();
+    this.events.pause(this.name);
+    try {
+      await gate.drain(this.#timeouts.shutdown);
+      const handoff = await this.#exportState(instance, problems);
+      problems.push(...(await this.#stop({ checkTimers: handoff === undefined, nextState: 'swapping' })));
+      if (handoff === undefined) clearTimers(this.#scope);
+      const ok = await runInScope(this.#scope, () =>
+        this.#manager.activate(this.#record, entry, handoff, { keepGateClosed: true, onFailure: (error) => (failure = error) }),
+      );
+      if (ok) this.#record.reloads += 1;
+    } finally {
+      await this.events.resume(this.name);
+      gate.open();
+    }
+    if (failure !== undefined) throw failure;
+    this.#remember();
+    if (problems.length > 0) throw leftBehind(this.name, 'reload()', problems);
+    return this.#record.instance as P;
+  }
+
+  async request<B>(
+    method: HttpMethod | Lowercase<HttpMethod>,
+    path: string,
+    body?: unknown,
+    options: { headers?: Record<string, string> } = {},
+  ): Promise<TestResponse<B>> {
+    const url = `/plugins/${this.name}${path.startsWith('/') ? path : `/${path}`}`;
+    return runInScope(this.#scope, () => inject(this.#http.callback(), { method, url, body, headers: options.headers }));
+  }
+
+  async health(): Promise<HealthStatus> {
+    const response = await runInScope(this.#scope, () => inject(this.#http.callback(), { method: 'GET', url: `/plugins/${this.name}/health` }));
+    const { plugin: _plugin, ...health } = response.body as HealthStatus & { plugin: string };
+    return health;
+  }
+
+  /** Quiet cleanup at the end of a test: stop if still running, clear leaked timers. */
+  async release(): Promise<void> {
+    try {
+      if (this.#record.instance) await this.#manager.stop(this.#record);
+    } finally {
+      clearTimers(this.#scope);
+    }
+  }
+
+  async #activate(): Promise<P> {
+    const entry = await this.#entryOnce();
+    let failure: unknown;
+    const ok = await runInScope(this.#scope, () =>
+      this.#manager.activate(this.#record, entry, undefined, { onFailure: (error) => (failure = error) }),
+    );
+    if (!ok) throw failure;
+    this.#remember();
+    return this.#record.instance as P;
+  }
+
+  /** The running instance's hot state, time-limited; a failure is noted and the reload goes on without it. */
+  async #exportState(instance: AnyPlugin, problems: string[]): Promise<{ state: unknown } | undefined> {
+    if (!instance.exportHotState) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = this.#timeouts.shutdown;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not finish within ${limit} ms`)), limit);
+    });
+    try {
+      return { state: await Promise.race([runInScope(this.#scope, () => instance.exportHotState!()), late]) };
+    } catch (error) {
+      problems.push(`exportHotState() failed, so the new instance started without it: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #remember(): void {
+    this.#last = { instance: this.#record.instance as P, router: this.#record.router };
+    this.#lastConfig = this.#record.context?.config;
+  }
+
+  #entryOnce(): Promise<Entry> {
+    this.#entry ??= runInScope(this.#scope, () => this.#loadEntry());
+    this.#entry.catch(() => (this.#entry = undefined));
+    return this.#entry;
+  }
+
+  /** Stop the running instance; returns what it did wrong or left behind, for a message. */
+  async #stop(options: { checkTimers: boolean; nextState?: PluginState }): Promise<string[]> {
+    const [, captured] = await this.#capture(() =>
+      this.#manager.stop(this.#record, { keepGateClosed: options.nextState === 'swapping', nextState: options.nextState }),
+    );
+    const problems: string[] = [];
+    for (const { name, message } of captured) {
+      const failed = /^\[[^\]]+\] NEXUS_SHUTDOWN_(FAILED|TIMEOUT): (.*)$/s.exec(message);
+      if (name === 'nexus' && failed) problems.push(failed[1] === 'FAILED' ? `shutdown() threw: ${failed[2]}` : failed[2]!);
+    }
+    for (const { type } of this.events.subscriptions(this.name)) {
+      problems.push(`a subscription to "${type}", made after shutdown released the others (from a timer or task still running?)`);
+    }
+    for (const { name } of this.services.list().filter((s) => s.owner === this.name)) {
+      problems.push(`the service "${name}", registered after shutdown released the others (from a timer or task still running?)`);
+    }
+    if (options.checkTimers) {
+      for (const { timer, site } of pendingTimers(this.#scope)) {
+        problems.push(
+          `a timer (${describeTimer(timer)}${site ? `, created at ${site}` : ''}): ` +
+            'use this.setTimeout()/this.setInterval(), which are cleared at shutdown, or clear it in shutdown()',
+        );
+      }
+    }
+    for (const record of captured) {
+      if (record.name === this.name && record.level === 'warn' && record.message.includes('ignored the shutdown signal')) {
+        problems.push(record.message.replace(/; pass/, ': they still run; pass'));
+      }
+    }
+    return problems;
+  }
+
+  async #capture<T>(run: () => Promise<T>): Promise<[T, LogRecord[]]> {
+    const captured: LogRecord[] = [];
+    this.#captures.add(captured);
+    try {
+      return [await runInScope(this.#scope, run), captured];
+    } finally {
+      this.#captures.delete(captured);
+    }
+  }
+}
+
+type PluginContextConfig = NonNullable<PluginRecord['context']>['config'];
+
+function leftBehind(plugin: string, step: string, problems: string[]): Error {
+  return new Error(`Plugin "${plugin}" did not stop cleanly in ${step}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}
+
+// The host app wants metrics; a harness records none (the /metrics route is never reached).
+const NO_METRICS = {
+  registry: undefined,
+  startRequest: () => () => {},
+  eventPublished: () => {},
+  handlerError: () => {},
+  reloaded: () => {},
+} as unknown as Parameters<typeof createHttpApp>[0]['metrics'];

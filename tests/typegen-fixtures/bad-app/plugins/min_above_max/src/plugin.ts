@@ -1,0 +1,3 @@
+import { BasePlugin } from '@nexus/core';
+
+export default class Plugin extends BasePlugin {}
