@@ -164,7 +164,9 @@ export class MockEventBus<Publishes extends string = string, Subscribes extends 
   #checkReceivable(type: string): void {
     const plugins = [...this.#manifests.values()].filter((m) => m.name !== HOST);
     if (plugins.length === 0) return;
-    const receivers = plugins.filter((m) => m.events?.subscribes?.includes(type) || type.startsWith(`${m.name}.`));
+    const receivers = plugins.filter(
+      (m) => m.permissions?.includes('events.subscribe') && (m.events?.subscribes?.includes(type) || type.startsWith(`${m.name}.`)),
+    );
     if (receivers.length > 0) return;
     const declared = plugins.flatMap((m) => m.events?.subscribes ?? []);
     throw new Error(
