@@ -15,6 +15,22 @@ import {
 
 const manifest = (extra: Partial<PluginManifest> = {}): PluginManifest => ({ name: 'demo_plugin', version: '1.0.0', ...extra });
 
+describe('typegen module', () => {
+  it('exports what nexus dev and the typegen command use, and nothing else', async () => {
+    expect(Object.keys(await import('../src/typegen/index.ts')).sort()).toEqual([
+      'BANNER',
+      'GENERATED_FILE',
+      'checkPluginTypes',
+      'configurationSchema',
+      'generatePluginTypes',
+      'optionSchema',
+      'pascalCase',
+      'renderConfigInterface',
+      'renderPluginTypes',
+    ]);
+  });
+});
+
 describe('pascalCase', () => {
   it('turns snake_case plugin names into type names', () => {
     expect(pascalCase('my_awesome_plugin')).toBe('MyAwesomePlugin');
@@ -101,6 +117,11 @@ describe('renderPluginTypes', () => {
   it('cannot be broken out of a comment by a description', async () => {
     const code = await renderPluginTypes(manifest({ configuration: { a: { type: 'string', description: 'ends */ here' } } }));
     expect(code).toContain('/** ends *\\/ here */');
+  });
+
+  it('keeps multi-line descriptions, without trailing spaces', async () => {
+    const code = await renderPluginTypes(manifest({ configuration: { a: { type: 'string', description: 'one  \r\ntwo' } } }));
+    expect(code).toContain('  /**\n   * one\n   * two\n   */\n  a?: string;');
   });
 
   it('lists declared events once, plus the own namespace; drops wildcard subscriptions', async () => {

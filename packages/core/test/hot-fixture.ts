@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp, type NexusApp } from '../src/app/create.ts';
 import { createHotReloader, type HotReloader } from '../src/hot/reloader.ts';
-import type { SwapReport } from '../src/hot/types.ts';
+import type { HotReloaderOptions, SwapReport } from '../src/hot/types.ts';
 import { createMemorySink } from '../src/logger/logger.ts';
 import type { LogRecord } from '../src/logger/types.ts';
 
@@ -43,7 +43,7 @@ export function manifestOf(name: string, fields: Record<string, unknown> = {}): 
 /** Create an app with these plugins, start it on port 0 and attach a hot reloader. */
 export async function startHotApp(
   plugins: Record<string, TestPlugin>,
-  options: { timeouts?: { initialize?: number; shutdown?: number }; drainMs?: number } = {},
+  options: { timeouts?: { initialize?: number; shutdown?: number }; hot?: HotReloaderOptions } = {},
 ): Promise<HotFixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nexus-hot-'));
   const pluginsDir = path.join(dir, 'plugins');
@@ -64,7 +64,7 @@ export async function startHotApp(
   const app = await createApp({ appDir: dir, mode: 'dev', port: 0, logSink: sink, logLevel: 'debug', catchPluginFaults: false });
   const url = await app.start();
   const reports: SwapReport[] = [];
-  const hot = createHotReloader(app, { onReport: (r) => reports.push(r), drainMs: options.drainMs });
+  const hot = createHotReloader(app, { ...options.hot, onReport: (r) => reports.push(r) });
   const changed = async (plugin: string, ...files: string[]): Promise<SwapReport[]> => {
     const before = reports.length;
     hot.notify(path.join(pluginsDir, plugin), files.map((f) => path.join(pluginsDir, plugin, f)));

@@ -85,9 +85,11 @@ function creationSite(): string | undefined {
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   for (const line of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?$/.exec(line.trim());
+    const frame = line.trim().replace(/^at /, '');
+    const location = /\(([^()]+)\)$/.exec(frame)?.[1] ?? frame;
+    const match = /^(?:file:\/\/)?(\/.+):(\d+):(\d+)$/.exec(location);
     if (!match) continue;
-    const file = match[1]!.replace(/^file:\/\//, '');
+    const file = match[1]!;
     if (file.includes(OWN_FILES) || file.includes(CORE_FILES) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
     return `${path.relative(process.cwd(), file)}:${match[2]}:${match[3]}`;
   }

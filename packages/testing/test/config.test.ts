@@ -16,8 +16,8 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('createMockConfig', () => {
   it('applies manifest defaults under the overrides, typed by the config interface', async () => {
-    const config = await createMockConfig<CounterConfig>(counterManifest, { token: 't' });
-    expect(config.values()).toEqual({ step: 1, token: 't' });
+    const config = await createMockConfig<CounterConfig>(counterManifest, { token: 'tok-123' });
+    expect(config.values()).toEqual({ step: 1, token: 'tok-123' });
     expectTypeOf(config.get('step')).toEqualTypeOf<number>();
     // @ts-expect-error: not a key of CounterConfig
     config.get('steps');
@@ -29,7 +29,7 @@ describe('createMockConfig', () => {
   });
 
   it('fails on a wrong value with the message the runtime gives', async () => {
-    const error = await rejection(createMockConfig<CounterConfig>(counterManifest, { token: 't', step: 50 }));
+    const error = await rejection(createMockConfig<CounterConfig>(counterManifest, { token: 'tok-123', step: 50 }));
     expect(isNexusError(error, 'NEXUS_CONFIG_INVALID')).toBe(true);
     expect(error.message).toBe('test config: counter.step: must be at most 10, got 50');
   });
@@ -45,14 +45,14 @@ describe('createMockConfig', () => {
   });
 
   it('fails on an override the manifest does not declare (a typo)', async () => {
-    const error = await rejection(createMockConfig(counterManifest, { token: 't', stepp: 2 } as Partial<CounterConfig>));
+    const error = await rejection(createMockConfig(counterManifest, { token: 'tok-123', stepp: 2 } as Partial<CounterConfig>));
     expect(error.message).toBe(
       'test config: counter.stepp: not declared in plugins/counter/manifest.json "configuration" (declared keys: step, token, label)',
     );
   });
 
   it('set() validates like setConfig', async () => {
-    const config = await createMockConfig<CounterConfig>(counterManifest, { token: 't' });
+    const config = await createMockConfig<CounterConfig>(counterManifest, { token: 'tok-123' });
     await config.set('step', 3);
     expect(config.get('step')).toBe(3);
     await expect(config.set('label', 'c')).rejects.toThrow('setConfig: counter.label: must be one of "a", "b"');

@@ -93,9 +93,13 @@ function mapSchemas(map: Record<string, unknown>): Record<string, JsonSchema> {
   return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, cleanFragment(value)]));
 }
 
-/** Text that cannot end a JSDoc comment early. */
+/** Text for a JSDoc comment: it cannot end the comment early, and has no trailing spaces. */
 export function commentSafe(text: string): string {
-  return text.replace(/\*\//g, '*\\/');
+  return text
+    .replace(/\*\//g, '*\\/')
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

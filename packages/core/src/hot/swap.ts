@@ -84,7 +84,9 @@ export async function swapPlugins(host: SwapHost, items: readonly SwapItem[], be
       const shown = describeError(step.record, failure, host.appDir);
       if (step.previous || step === steps[0]) {
         timings.load = now() - began;
-        return finish(steps[0]!.previous ? 'rolled_back' : 'failed', shown);
+        if (!steps[0]!.previous) return finish('failed', shown);
+        keepServing(host, step.record, shown);
+        return finish('rolled_back', shown);
       }
       // A dependent that was down and still does not load stays down; the rest goes on.
       step.record.state = 'failed';
@@ -141,12 +143,16 @@ export async function swapPlugins(host: SwapHost, items: readonly SwapItem[], be
     host.metrics?.reloaded(step.record.name, 'ok');
   }
   if (outcome === 'rolled_back' && error) {
-    host.metrics?.reloaded(error.plugin, 'rolled_back');
-    // The previous version serves; GET /plugins still shows why the new one did not.
     const failed = manager.get(error.plugin);
-    if (failed && isLive(failed)) failed.error = error.message;
+    if (failed) keepServing(host, failed, error);
   }
   return finish(outcome, error);
+}
+
+/** The previous version serves on; GET /plugins shows why the new one did not. */
+function keepServing(host: SwapHost, record: PluginRecord, error: SwapError): void {
+  host.metrics?.reloaded(record.name, 'rolled_back');
+  if (isLive(record)) record.error = error.message;
 }
 
 /** Stop what this swap activated and bring back every previous version; false if one did not come back. */

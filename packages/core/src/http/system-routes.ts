@@ -3,13 +3,15 @@ import { errorMessage } from '../errors.ts';
 import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
+import { dashboard } from './dashboard.ts';
 import type { NexusMetrics } from './metrics.ts';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
-/** `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
+/** `/` (dashboard), `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
 export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Router {
   const router = new Router();
+  router.get('/', dashboard);
   router.get('/health', async function health(ctx) {
     const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
     let healthy = true;

@@ -62,6 +62,8 @@ export async function createModuleLoader(root: string): Promise<ModuleLoader> {
       } catch (error) {
         // A failed evaluation stays cached as a rejected promise: drop the whole tree so the next
         // import (after the fix) evaluates afresh, even when the fix is a file that did not exist.
+        // Format the stack first, while the source maps it is mapped through are still there.
+        if (error instanceof Error) void error.stack;
         forgetTree(server, runner, file);
         throw error;
       }

@@ -34,6 +34,8 @@ export interface PluginInfo {
   reloads: number;
   dir: string;
   dependencies: string[];
+  /** Declared `api_endpoints`, as `METHOD /plugins/<name><path>`. */
+  endpoints: string[];
   resources: PluginResources;
 }
 
@@ -308,6 +310,7 @@ export class PluginManager {
         reloads: record.reloads,
         dir: record.displayDir,
         dependencies: record.manifest ? dependencyNames(record.manifest) : [],
+        endpoints: (record.manifest?.api_endpoints ?? []).map((e) => `${e.method} /plugins/${record.name}${e.path}`),
         resources: record.context?.resources() ?? NO_RESOURCES,
       };
       if (record.manifest?.version) info.version = record.manifest.version;

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import * as testing from '../src/index.ts';
+
+describe('@nexus/testing package', () => {
+  it('exports exactly this (a new export shows up in review)', () => {
+    expect(Object.keys(testing).sort()).toMatchInlineSnapshot(`
+      [
+        "MockEventBus",
+        "MockServices",
+        "createMockConfig",
+        "createMockEventBus",
+        "createMockLogger",
+        "createMockServices",
+        "createMockStorage",
+        "createTestHarness",
+        "expectManifestContract",
+        "matchers",
+      ]
+    `);
+  });
+
+  it('exposes the main entry and the matcher registration, types first', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
+    expect(pkg.exports).toEqual({
+      '.': { types: './src/index.ts', default: './src/index.ts' },
+      './vitest': { types: './src/vitest.ts', default: './src/vitest.ts' },
+      './package.json': './package.json',
+    });
+  });
+
+  it('registers the matchers from @nexus/testing/vitest', async () => {
+    await import('@nexus/testing/vitest');
+    expect(typeof expect({}).toBeHealthy).toBe('function');
+  });
+});
