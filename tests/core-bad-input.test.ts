@@ -241,3 +241,50 @@ describe('the whole app', () => {
     expect(running).toEqual(['dup', 'healthy', 'needs_healthy', 'pub_route']);
   });
 });
+
+describe('shutdown that throws or hangs', () => {
+  let app: TempApp;
+  let live: RunningApp;
+  beforeAll(async () => {
+    app = makeApp({
+      config: { timeouts: { shutdown: 300 } },
+      plugins: {
+        healthy,
+        shutdown_throws: { source: ok(`override shutdown() { throw new Error('cannot flush queue'); }`) },
+        shutdown_hangs: {
+          source: ok(`override initialize() { this.setInterval(() => {}, 1000); }
+            override shutdown() { return new Promise<void>(() => {}); }`),
+        },
+      },
+    });
+    live = await startApp(app.dir);
+  });
+  afterAll(async () => {
+    await live?.stop();
+    app?.remove();
+  });
+
+  it('stopping one plugin whose shutdown throws: logged with the plugin, resources released, the rest keeps serving', async () => {
+    const { manager } = live.app;
+    await manager.stop(manager.get('shutdown_throws')!);
+    expect(live.logText()).toContain('[nexus] [shutdown_throws] NEXUS_SHUTDOWN_FAILED: cannot flush queue');
+    const list = (await live.get('/plugins')).body.plugins as { name: string; state: string; resources: object }[];
+    expect(list.find((p) => p.name === 'shutdown_throws')).toMatchObject({ state: 'stopped', resources: { subscriptions: 0, services: 0, timers: 0, tasks: 0 } });
+    const route = await live.get('/plugins/shutdown_throws/x');
+    expect(route.status).toBe(503);
+    expect(route.body.message).toBe('Plugin "shutdown_throws" is stopped');
+    expect((await live.get('/plugins/healthy/ping')).status).toBe(200);
+  });
+
+  it('stopping the app: a hanging shutdown is cut at timeouts.shutdown, the others still shut down', async () => {
+    await live.stop();
+    const logs = live.logText();
+    expect(logs).toContain('[shutdown_hangs] NEXUS_SHUTDOWN_TIMEOUT: shutdown() of plugin "shutdown_hangs" did not finish within 300 ms');
+    expect(logs).toContain('INFO [healthy] healthy shut down');
+    expect(live.app.manager.list().map((p) => [p.name, p.state, p.resources.timers])).toEqual([
+      ['healthy', 'stopped', 0],
+      ['shutdown_hangs', 'stopped', 0],
+      ['shutdown_throws', 'stopped', 0],
+    ]);
+  });
+});

@@ -32,10 +32,11 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
     try {
       const value = await check();
       if (value !== undefined && value !== false) return value as Exclude<T, undefined | false>;
+      last = value;
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -47,6 +47,7 @@ describe('configurationSchema', () => {
         b: { type: 'integer', default: 3 },
         c: { type: 'number' },
         d: { type: 'boolean', default: false },
+        e: { type: 'string', default: null },
       },
     }));
     expect(schema.required).toEqual(['a', 'b', 'd']);

@@ -32,7 +32,8 @@ export type { CreateAppOptions, NexusApp } from './app/create.ts';
 export { PluginManager } from './plugins/manager.ts';
 export type { ActivateOptions, PluginInfo, PluginRecord } from './plugins/manager.ts';
 export { discoverPlugins } from './plugins/discover.ts';
-export { dependentsOf } from './plugins/graph.ts';
+export { dependentsOf, planDependencies } from './plugins/graph.ts';
+export { checkCompatibility } from './manifest/compat.ts';
 export { locateError, codeFrame } from './plugins/code-frame.ts';
 
 // Hot swap

@@ -87,8 +87,9 @@ describe('dependents', () => {
   test('requests to the dependent during the swap wait and never reach the old instance', async () => {
     fx!.write('base', ENTRY, base('v2', 'await new Promise((r) => setTimeout(r, 200));'));
     const swapped = fx!.changed('base', ENTRY);
-    const answers: Promise<{ status: number; body: any }>[] = [];
-    while (fx!.app.manager.get('base')!.state !== 'running' || answers.length < 5) {
+    const answers: Promise<{ status: number; body: any }>[] = [fx!.get('/plugins/consumer/call')];
+    while (fx!.app.manager.get('base')!.gate.isOpen) await new Promise((r) => setTimeout(r, 1));
+    while (fx!.app.manager.get('base')!.state !== 'running') {
       answers.push(fx!.get('/plugins/consumer/call'));
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -7,9 +7,8 @@
 import { AsyncLocalStorage, createHook, type AsyncHook } from 'node:async_hooks';
 import path from 'node:path';
 
-/** The identity of one plugin instance under test. */
+/** The code of one plugin under test, and the timers it created. */
 export interface Scope {
-  readonly plugin: string;
   readonly timers: Set<TrackedTimer>;
 }
 
@@ -24,9 +23,9 @@ const storage = new AsyncLocalStorage<Scope>();
 let hook: AsyncHook | undefined;
 
 /** A fresh scope for one plugin; timers created inside it are tracked from now on. */
-export function createScope(plugin: string): Scope {
+export function createScope(): Scope {
   hook ??= createHook({ init: onInit }).enable();
-  return { plugin, timers: new Set() };
+  return { timers: new Set() };
 }
 
 /** Run `fn` as code of the scope's plugin. */

@@ -43,7 +43,7 @@ export class MockEventBus<Publishes extends string = string, Subscribes extends 
   readonly #refused: Refusal[] = [];
   readonly #manifests = new Map<string, PluginManifest>();
   readonly #subscriptions = new Set<{ plugin: string; type: string }>();
-  /** Handler errors by event id, so emit() can reject with them. */
+  /** Handler errors of the events emit() is waiting for, by event id. */
   readonly #errors = new Map<string, unknown[]>();
   /** Plugins being swapped: emit() waits until their queued events are delivered. */
   readonly #swaps = new Map<string, { done: Promise<void>; resolve: () => void }>();
@@ -139,17 +139,22 @@ export class MockEventBus<Publishes extends string = string, Subscribes extends 
     const source = options.source ?? HOST;
     if (source !== HOST) this.#allowPublisher(source, type);
     const envelope = await super.publish(source, type, data);
-    await Promise.all([...this.#swaps.values()].map((swap) => swap.done));
-    await this.idle();
-    const errors = this.#errors.get(envelope.id);
-    this.#errors.delete(envelope.id);
-    if (errors && errors.length > 0) throw errors[0];
+    // Delivery happens on a later turn, so the handlers have not run yet.
+    const errors: unknown[] = [];
+    this.#errors.set(envelope.id, errors);
+    try {
+      await Promise.all([...this.#swaps.values()].map((swap) => swap.done));
+      await this.idle();
+    } finally {
+      this.#errors.delete(envelope.id);
+    }
+    if (errors.length > 0) throw errors[0];
     return envelope;
   }
 
   #watch(event: EventEnvelope, run: () => void | Promise<void>): void | Promise<void> {
     const failed = (error: unknown): never => {
-      this.#errors.set(event.id, [...(this.#errors.get(event.id) ?? []), error]);
+      this.#errors.get(event.id)?.push(error);
       throw error;
     };
     let result: void | Promise<void>;

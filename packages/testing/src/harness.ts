@@ -14,32 +14,49 @@ import {
   type PluginRecord,
   type PluginState,
   type Router,
-  type UntypedPluginTypes,
+  type ConfigStore,
 } from '@nexus/core';
 import { onTestFinished } from 'vitest';
 import { inject, type InjectedResponse } from './_inject.ts';
 import { clearTimers, createScope, describeTimer, pendingTimers, runInScope, type Scope } from './_scope.ts';
 import { readPluginSource, type ManifestInput, type PluginSource } from './_source.ts';
-import { OVERRIDES_SOURCE, TEST_ENV, undeclaredOverrides, viewConfig, type MockConfig } from './config.ts';
+import { OVERRIDES_SOURCE, TEST_ENV, undeclaredOverrides, viewConfig } from './config.ts';
 import { MockEventBus } from './events.ts';
 import { mockLogger, type MockLogger } from './logger.ts';
 import { createMockServices, type MockServices } from './services.ts';
 import { createMockStorage, type MockData } from './storage.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any plugin, whatever its types
 type AnyPlugin = BasePlugin<any, any>;
 
-/** The type bag (`config`, `publishes`, `subscribes`) of a plugin class instance. */
-export type PluginTypesOf<P> = P extends BasePlugin<infer T, infer _H> ? T : UntypedPluginTypes;
-/** The generated config interface of a plugin class instance. */
-export type PluginConfigOf<P> = PluginTypesOf<P>['config'];
+// The types a plugin class was declared with (`BasePlugin<MyPluginTypes>`), read off its methods:
+// TypeScript cannot infer the type bag itself, as it only appears inside generic methods.
+/** Config keys of a plugin class instance. */
+type ConfigKeyOf<P> = P extends { getConfig(key: infer K): unknown } ? K & string : string;
+/** Event types a plugin class instance may publish. */
+type PublishesOf<P> = P extends { publishEvent(type: infer E, data?: never): unknown } ? E & string : string;
+/** Event types a plugin class instance may subscribe to. */
+type SubscribesOf<P> = P extends { subscribeToEvent(type: infer E, handler: never): unknown } ? E & string : string;
+
+/** The live configuration of the plugin under test, typed like its own `getConfig` / `setConfig`. */
+export interface TestConfig<P extends AnyPlugin = AnyPlugin> {
+  /** A value, as the plugin's `getConfig(key, fallback?)` returns it. */
+  get: P['getConfig'];
+  /** Change a value as the plugin's `setConfig` does: validated against the manifest and saved. */
+  set: P['setConfig'];
+  /** Every value (secrets in clear). */
+  values(): Record<ConfigKeyOf<P>, unknown>;
+  /** The real ConfigStore underneath. */
+  readonly store: ConfigStore;
+}
 
 /** A plugin class, as its entry module exports it by default. */
 export type PluginClass<P extends AnyPlugin = AnyPlugin> = new () => P;
 
 /** An HTTP answer from `harness.request()`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the body it expects
-export type TestResponse<B = any> = InjectedResponse<B>;
+export interface TestResponse<B = any> extends InjectedResponse<B> {
+  /** For a 500 answer: the error the route threw, which the host logs but never sends. */
+  error?: Error;
+}
 
 /** Options of createTestHarness. */
 export interface TestHarnessOptions<P extends AnyPlugin = AnyPlugin> {
@@ -49,7 +66,7 @@ export interface TestHarnessOptions<P extends AnyPlugin = AnyPlugin> {
    * config; an undeclared key is an error.
    * @example { api_key: 'test-key', max_retries: 1 }
    */
-  config?: Partial<PluginConfigOf<P>>;
+  config?: { [K in ConfigKeyOf<P>]?: unknown };
   /**
    * Services of the plugin's dependencies, by name. The owner is the part of the name before the
    * first dot; the plugin reaches a service only if it lists the owner in `dependencies`.
@@ -87,11 +104,11 @@ export interface TestHarness<P extends AnyPlugin = AnyPlugin> {
   /** Why the plugin failed, when it did (also after a throw in a timer or background task). */
   readonly error: string | undefined;
   /** The event bus: `emit()` to the plugin, `published()` to see what it sent. */
-  readonly events: MockEventBus<PluginTypesOf<P>['publishes'], PluginTypesOf<P>['subscribes']>;
+  readonly events: MockEventBus<PublishesOf<P>, SubscribesOf<P>>;
   /** The service registry: `provide()` a dependency's service, `lookup()` the plugin's own. */
   readonly services: MockServices;
-  /** The plugin's resolved configuration (available once `initialize()` ran). */
-  readonly config: MockConfig<PluginConfigOf<P>>;
+  /** The plugin's live configuration (available once `initialize()` ran). */
+  readonly config: TestConfig<P>;
   /** The plugin's persisted state (getData / setData): seed it or check it. */
   readonly data: MockData;
   /** The plugin's collections, without permission checks (they exist once initialized). */
@@ -124,7 +141,6 @@ export interface TestHarness<P extends AnyPlugin = AnyPlugin> {
    * plugin: `/status` is `GET /plugins/<name>/status`.
    * @example const res = await harness.request('POST', '/action', { action: 'ping' });
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the body it expects
   request<B = any>(
     method: HttpMethod | Lowercase<HttpMethod>,
     path: string,
@@ -193,13 +209,12 @@ type Entry = Parameters<PluginManager['activate']>[1];
 class Harness<P extends AnyPlugin> implements TestHarness<P> {
   readonly name: string;
   readonly manifest: Readonly<PluginManifest>;
-  readonly events: MockEventBus<PluginTypesOf<P>['publishes'], PluginTypesOf<P>['subscribes']>;
+  readonly events: MockEventBus<PublishesOf<P>, SubscribesOf<P>>;
   readonly services: MockServices;
-  readonly config: MockConfig<PluginConfigOf<P>>;
+  readonly config: TestConfig<P>;
   readonly data: MockData;
   readonly db: PluginDatabase;
   readonly logs: MockLogger;
-  readonly #source: PluginSource;
   readonly #manager: PluginManager;
   readonly #record: PluginRecord;
   readonly #http: ReturnType<typeof createHttpApp>;
@@ -209,6 +224,7 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
   readonly #timeouts: { initialize: number; shutdown: number };
   #entry: Promise<Entry> | undefined;
   #last: { instance: P; router: Router | undefined } | undefined;
+  #lastConfig: ConfigStore | undefined;
 
   constructor(source: PluginSource, pluginClass: PluginClass<P> | undefined, options: TestHarnessOptions<P>) {
     const { manifest } = source;
@@ -216,10 +232,9 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
     if (problems.length > 0) {
       throw new NexusError('NEXUS_CONFIG_INVALID', problems.join('\n'), { plugin: manifest.name, problems });
     }
-    this.#source = source;
     this.name = manifest.name;
     this.manifest = manifest;
-    this.#scope = createScope(manifest.name);
+    this.#scope = createScope();
 
     const records: LogRecord[] = [];
     const sink = (record: LogRecord): void => {
@@ -278,11 +293,9 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
       const store = this.#record.context?.config ?? this.#lastConfig;
       if (store) return store;
       throw new Error(`harness.config of "${this.name}" is available once initialize() has run`);
-    });
+    }) as unknown as TestConfig<P>;
     internals.set(this as TestHarness, { router: () => this.#record.router ?? this.#last?.router, source });
   }
-
-  #lastConfig: PluginContextConfig | undefined;
 
   get plugin(): P {
     const instance = (this.#record.instance as P | undefined) ?? this.#last?.instance;
@@ -348,7 +361,9 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
     options: { headers?: Record<string, string> } = {},
   ): Promise<TestResponse<B>> {
     const url = `/plugins/${this.name}${path.startsWith('/') ? path : `/${path}`}`;
-    return runInScope(this.#scope, () => inject(this.#http.callback(), { method, url, body, headers: options.headers }));
+    const [response, captured] = await this.#capture(() => inject(this.#http.callback(), { method, url, body, headers: options.headers }));
+    const failure = response.status >= 500 ? captured.find((r) => r.name === 'nexus' && r.level === 'error' && r.error) : undefined;
+    return failure?.error ? { ...response, error: failure.error } : response;
   }
 
   async health(): Promise<HealthStatus> {
@@ -448,8 +463,6 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
     }
   }
 }
-
-type PluginContextConfig = NonNullable<PluginRecord['context']>['config'];
 
 function leftBehind(plugin: string, step: string, problems: string[]): Error {
   return new Error(`Plugin "${plugin}" did not stop cleanly in ${step}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -4,7 +4,7 @@ import './vitest.ts';
 
 // The harness: a plugin built with the mocks below, driven like the host drives it
 export { createTestHarness } from './harness.ts';
-export type { PluginClass, PluginConfigOf, PluginTypesOf, TestHarness, TestHarnessOptions, TestResponse } from './harness.ts';
+export type { PluginClass, TestConfig, TestHarness, TestHarnessOptions, TestResponse } from './harness.ts';
 export { expectManifestContract } from './contract.ts';
 
 // Mocks around the real runtime pieces

@@ -20,7 +20,6 @@ export interface NexusMatchers<T = unknown> {
 }
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type -- Vitest's own declaration
   interface Matchers<T = any> extends NexusMatchers<T> {}
 }
 

@@ -39,7 +39,7 @@ export class Counter extends BasePlugin<CounterTypes, { count: number }> {
     return { collections: { increments: { indexes: [{ field: 'at' }] } } };
   }
 
-  override initialize(): boolean {
+  override initialize(): boolean | Promise<boolean> {
     this.subscribeToEvent('clock.tick', () => this.increment('tick'));
     this.registerService('counter.api', { current: () => this.count });
     this.setInterval(() => {}, 60_000);

@@ -1,6 +1,6 @@
-import { BasePlugin, isNexusError } from '@nexus/core';
-import { describe, expect, it } from 'vitest';
-import { createTestHarness } from '../src/index.ts';
+import { BasePlugin, isNexusError, type Router } from '@nexus/core';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { createTestHarness, type TestHarness } from '../src/index.ts';
 import { Counter, counterManifest } from './_plugins.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -198,7 +198,7 @@ describe('createTestHarness: shutdown fails on what production would not release
 
   it('names a timer started with the global setInterval and where', async () => {
     class Leaky extends Counter {
-      override initialize(): boolean {
+      override initialize() {
         setInterval(() => this.increment('poll'), 1_000);
         return super.initialize();
       }
@@ -220,7 +220,7 @@ describe('createTestHarness: shutdown fails on what production would not release
         });
       }
     }
-    const harness = await counter(Late);
+    const harness = await createTestHarness(Late, { manifest: counterManifest, config: { token: 'tok-123' } });
     await harness.initialize();
     await expect(harness.shutdown()).rejects.toThrow(
       'Plugin "counter" did not stop cleanly in shutdown():\n  - a subscription to "clock.tick", made after shutdown released the others',
@@ -229,7 +229,7 @@ describe('createTestHarness: shutdown fails on what production would not release
 
   it('names background tasks that ignore the shutdown signal, and a throwing shutdown()', async () => {
     class Stubborn extends Counter {
-      override initialize(): boolean {
+      override initialize() {
         void this.runTask(() => new Promise(() => {}));
         return super.initialize();
       }
@@ -258,5 +258,42 @@ describe('createTestHarness: shutdown fails on what production would not release
     await expect(harness.reload()).rejects.toThrow(/did not stop cleanly in reload\(\):\n {2}- a timer \(setTimeout of 5000 ms/);
     expect(harness.state).toBe('running');
     await expect(harness.shutdown()).rejects.toThrow('setTimeout of 5000 ms');
+  });
+});
+
+describe('createTestHarness: types and cleanup', () => {
+  it('types config and events by the plugin class', async () => {
+    const harness = await counter();
+    await harness.initialize();
+    expectTypeOf(harness.config.get('step')).toEqualTypeOf<number>();
+    expectTypeOf(harness.events.emit).parameter(0).toEqualTypeOf<'clock.tick' | `counter.${string}`>();
+    // @ts-expect-error: not a config key of Counter
+    expect(() => harness.config.get('steps')).not.toThrow();
+    await harness.shutdown();
+  });
+
+  it('hands the error of a failing route to the test', async () => {
+    class Broken extends Counter {
+      override routes(router: Router): void {
+        router.get('/count', () => {
+          throw new Error('count unavailable');
+        });
+      }
+    }
+    const harness = await counter(Broken);
+    await harness.initialize();
+    const response = await harness.request('GET', '/count');
+    expect([response.status, response.body.error, response.error?.message]).toEqual([500, 'internal_error', 'count unavailable']);
+    await harness.shutdown();
+  });
+
+  let forgotten: TestHarness | undefined;
+  it('(a test that forgets to shut its plugin down)', async () => {
+    forgotten = await counter();
+    await forgotten.initialize();
+  });
+
+  it('shuts down what a finished test left running', () => {
+    expect(forgotten?.state).toBe('stopped');
   });
 });

@@ -4,7 +4,7 @@ import { Counter, counterManifest } from './_plugins.ts';
 
 class ClockUser extends Counter {
   now = 0;
-  override initialize(): boolean {
+  override initialize() {
     this.now = this.getService<{ now(): number }>('clock.time').now();
     return super.initialize();
   }

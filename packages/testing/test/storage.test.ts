@@ -44,7 +44,7 @@ describe('createMockStorage', () => {
     await harness.initialize();
     const response = await harness.request('POST', '/increment', {});
     expect(response.status).toBe(500);
-    expect(harness.logs.messages('error')[0]).toContain(
+    expect(response.error?.message).toContain(
       'cannot call db.collection("increments").insert(): it lacks the "database.write" permission. Add "database.write" to "permissions" in plugins/counter/manifest.json.',
     );
     await harness.shutdown();

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  checkCompatibility,
   discoverPlugins,
+  NEXUS_VERSION,
+  planDependencies,
   loadAppConfig,
   resolvePluginConfig,
   type AppConfig,
@@ -12,6 +15,7 @@ import { colors, say } from '../ui.ts';
 /** One plugin's verdict from `nexus validate`. */
 interface Verdict {
   name: string;
+  displayDir: string;
   problems: string[];
   warnings: string[];
 }
@@ -27,16 +31,18 @@ export async function validateCommand(appDir: string): Promise<number> {
   const names = new Map<string, string>();
   const verdicts: Verdict[] = [];
   for (const plugin of found) {
-    const verdict: Verdict = { name: plugin.manifest?.name ?? plugin.folder, problems: [...plugin.errors], warnings: [...plugin.warnings] };
+    const verdict: Verdict = { name: plugin.manifest?.name ?? plugin.folder, displayDir: plugin.displayDir, problems: [...plugin.errors], warnings: [...plugin.warnings] };
     if (plugin.manifest) {
       const clash = names.get(plugin.manifest.name);
       if (clash) verdict.problems.push(`${plugin.displayDir}/manifest.json: /name: "${plugin.manifest.name}" is already used by ${clash}; rename one of them`);
       names.set(plugin.manifest.name, plugin.displayDir);
+      verdict.problems.push(...checkCompatibility(plugin.manifest, `${plugin.displayDir}/manifest.json`, { coreVersion: NEXUS_VERSION, nodeVersion: process.versions.node }));
       verdict.problems.push(...(await checkPlugin(root, plugin.dir, plugin.displayDir, plugin.manifest, app.config, app.file)));
     }
     verdicts.push(verdict);
   }
-  addDependencyProblems(verdicts, found.map((f) => f.manifest).filter((m): m is PluginManifest => m !== undefined));
+  const enabled = found.map((f) => f.manifest).filter((m): m is PluginManifest => m !== undefined && app.config.plugins?.[m.name]?.enabled !== false);
+  addDependencyProblems(verdicts, enabled);
   return report(app.errors, verdicts);
 }
 
@@ -53,14 +59,15 @@ async function checkPlugin(
   return [...problems, ...config.errors];
 }
 
+/** Missing, version-mismatched and cyclic dependencies, as `nexus start` would find them. */
 function addDependencyProblems(verdicts: Verdict[], manifests: PluginManifest[]): void {
-  const byName = new Map(manifests.map((m) => [m.name, m]));
+  const { blocked } = planDependencies(new Map(manifests.map((m) => [m.name, m])));
+  const reported = new Set<string>();
   for (const verdict of verdicts) {
-    const manifest = byName.get(verdict.name);
-    for (const spec of manifest?.dependencies ?? []) {
-      const dep = spec.split('@')[0]!;
-      if (!byName.has(dep)) verdict.problems.push(`plugins/${verdict.name}/manifest.json: /dependencies: needs plugin "${dep}", which is not in plugins/`);
-    }
+    const reason = blocked.get(verdict.name);
+    if (reason === undefined || reported.has(verdict.name)) continue;
+    reported.add(verdict.name);
+    verdict.problems.push(`${verdict.displayDir}/manifest.json: /dependencies: ${reason}`);
   }
 }
 

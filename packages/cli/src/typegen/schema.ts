@@ -22,8 +22,13 @@ export function configurationSchema(manifest: PluginManifest): JsonSchema {
     type: 'object',
     additionalProperties: false,
     properties: Object.fromEntries(entries.map(([key, option]) => [key, optionSchema(option)])),
-    required: entries.filter(([, option]) => option.required === true || option.default !== undefined).map(([key]) => key),
+    required: entries.filter(([, option]) => option.required === true || hasDefault(option)).map(([key]) => key),
   };
+}
+
+/** A `null` default means "not set", as in every config layer: the key stays optional. */
+function hasDefault(option: ConfigOption): boolean {
+  return option.default !== undefined && option.default !== null;
 }
 
 /** The JSON Schema of one configuration entry. */
@@ -31,7 +36,7 @@ export function optionSchema(option: ConfigOption): JsonSchema {
   const schema: JsonSchema = { type: option.type };
   const description = describe(option);
   if (description) schema.description = description;
-  if (option.default !== undefined) schema.default = option.default as JsonSchema['default'];
+  if (hasDefault(option)) schema.default = option.default as JsonSchema['default'];
   Object.assign(schema, limits(option));
   if (option.enum) schema.enum = option.enum as JsonSchema['enum'];
   if (option.pattern !== undefined && option.type === 'string') schema.pattern = option.pattern;

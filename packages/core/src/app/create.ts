@@ -69,14 +69,15 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   const appDir = path.resolve(options.appDir);
   const environ = options.environ ?? process.env;
   const sink = options.logSink ?? createConsoleSink();
-  const logger = createLogger({ name: 'nexus', sink, level: options.logLevel });
+  let manager: PluginManager | undefined;
+  // The host logs plugin failures: it scrubs every plugin's secret config values too.
+  const logger = createLogger({ name: 'nexus', sink, level: options.logLevel, secrets: () => manager?.secrets() ?? [] });
   const loaded = await loadAppConfig(appDir);
   if (loaded.errors.length > 0) {
     throw new NexusError('NEXUS_APP_CONFIG_INVALID', loaded.errors.join('\n'), { problems: loaded.errors });
   }
   const config = loaded.config;
   const storage = options.storage ?? createSqliteStorage({ file: path.join(appDir, config.dataDir ?? '.nexus', 'nexus.db') });
-  let manager: PluginManager | undefined;
   const metrics = createMetrics(() => manager);
   const bus = new EventBus({
     transport: options.transport ?? createMittTransport(),

@@ -87,7 +87,9 @@ export function createHotReloader(app: HotApp, options: HotReloaderOptions = {})
       let set = pending.get(key);
       if (!set) pending.set(key, (set = new Set()));
       for (const file of files) set.add(path.resolve(file));
-      running ??= pump();
+      // Start on the next turn, so that folders changed together (one save of several plugins,
+      // timers firing together) go into one batch.
+      running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(pump);
     },
     idle() {
       if (!running) return Promise.resolve();
@@ -117,13 +119,13 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
   }
 
   // 1. What each changed folder means.
-  const removals: PluginRecord[] = [];
+  const removals = new Set<PluginRecord>();
   const changes: Change[] = [];
   for (const [dir, files] of batch) {
     if (path.dirname(dir) !== root) continue;
     const record = recordAt(manager, dir);
     if (!isDirectory(dir)) {
-      if (record) removals.push(record);
+      if (record) removals.add(record);
       continue;
     }
     const shown = [...files].map((f) => display(app.appDir, f));
@@ -149,10 +151,10 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
       continue;
     }
     // Not serving (new, failed before), or renamed in its manifest: take the folder as found.
-    if (live) removals.push(live);
+    if (live) removals.add(live);
     else if (record && record.name !== found.manifest?.name) manager.forget(record.name);
     const other = found.manifest ? manager.get(found.manifest.name) : undefined;
-    if (other && other.dir !== dir && !isDirectory(other.dir) && !removals.includes(other)) removals.push(other); // folder renamed
+    if (other && other.dir !== dir && !isDirectory(other.dir)) removals.add(other); // folder renamed
     changes.push({ files: shown, found, problems, added: !record });
   }
 

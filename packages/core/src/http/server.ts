@@ -2,7 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManager } from '../plugins/manager.ts';
-import type { NexusMetrics } from './metrics.ts';
+import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
 import { notFound } from './middlewares/not-found.ts';
 import { pluginDispatch } from './middlewares/plugin-dispatch.ts';
@@ -11,7 +11,8 @@ import { systemRoutes } from './system-routes.ts';
 /** Options of the HTTP host. */
 export interface HttpAppOptions {
   manager: PluginManager;
-  metrics: NexusMetrics;
+  /** Prometheus metrics. @default a fresh registry for this app */
+  metrics?: NexusMetrics;
   logger: Logger;
   /** Largest JSON body accepted. @default '1mb' */
   bodyLimit?: string;
@@ -23,11 +24,12 @@ export interface HttpAppOptions {
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
-  const system = systemRoutes(options.manager, options.metrics);
+  const metrics = options.metrics ?? createMetrics(() => options.manager);
+  const system = systemRoutes(options.manager, metrics);
   app.use(errorsMiddleware(options.logger));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' }));
   app.use(system.routes());
-  app.use(pluginDispatch({ manager: options.manager, metrics: options.metrics, waitMs: options.waitMs ?? 15_000 }));
+  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000 }));
   app.use(notFound);
   return app;
 }

@@ -12,6 +12,9 @@ function isLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && Object.hasOwn(LEVELS, value);
 }
 
+/** Secrets shorter than this are not scrubbed from log text. */
+const MIN_SECRET_LENGTH = 4;
+
 /** A Logger named `name`; level from the option, else NEXUS_LOG_LEVEL, else `info`. */
 export function createLogger(options: {
   name: string;
@@ -25,7 +28,8 @@ export function createLogger(options: {
   const log = (level: LogLevel, message: string, meta?: LogMeta | Error): void => {
     if (LEVELS[level] < threshold) return;
     const record = buildRecord(level, options.name, message, meta);
-    const secrets = options.secrets?.().filter((secret) => typeof secret === 'string' && secret !== '');
+    // Very short values (a 1-letter test secret) would garble every line without protecting anything.
+    const secrets = options.secrets?.().filter((secret) => typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH);
     sink(secrets && secrets.length > 0 ? redactRecord(record, secrets) : record);
   };
   return {

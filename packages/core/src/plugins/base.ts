@@ -36,6 +36,8 @@ interface InstanceStatus {
  * }
  */
 export abstract class BasePlugin<T extends PluginTypes = UntypedPluginTypes, H = never> {
+  /** Type-only marker so tools (e.g. @nexus/testing) can read a plugin class's type bag. */
+  declare readonly '~types'?: T;
   declare [CONTEXT]: PluginContext | undefined;
   declare [STATUS]: InstanceStatus | undefined;
 

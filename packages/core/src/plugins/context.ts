@@ -104,6 +104,7 @@ export class PluginContext {
   }
 
   setTimeout(fn: () => unknown, ms: number): TimerHandle {
+    if (this.signal.aborted) throw this.#retired('start a timer');
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.#guard(fn);
@@ -113,6 +114,7 @@ export class PluginContext {
   }
 
   setInterval(fn: () => unknown, ms: number): TimerHandle {
+    if (this.signal.aborted) throw this.#retired('start a timer');
     const timer = setInterval(() => this.#guard(fn), ms);
     this.#timers.add(timer);
     return timer;
@@ -145,30 +147,46 @@ export class PluginContext {
     };
   }
 
-  /** Abort the signal and release everything; waits up to `taskGraceMs` for background tasks. */
-  async dispose(taskGraceMs: number): Promise<void> {
+  /**
+   * Abort the signal and release everything; waits up to `taskGraceMs` for background tasks.
+   * Resolves to the number of tasks that ignored the signal (0 when all finished).
+   */
+  async dispose(taskGraceMs: number): Promise<number> {
     this.#abort.abort(new Error(`plugin "${this.name}" is shutting down`));
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     for (const release of [...this.#subscriptions, ...this.#services]) release();
-    if (this.#tasks.size === 0) return;
+    if (this.#tasks.size === 0) return 0;
     const settled = Promise.allSettled([...this.#tasks]);
     const timer = new Promise<'late'>((r) => setTimeout(() => r('late'), taskGraceMs).unref());
-    if ((await Promise.race([settled, timer])) === 'late') {
-      this.logger.warn(
-        `${this.#tasks.size} background task(s) ignored the shutdown signal for ${taskGraceMs} ms; ` +
-          'pass this.signal to what they await, or check signal.aborted in their loop',
-      );
-      this.#tasks.clear();
-    }
+    if ((await Promise.race([settled, timer])) !== 'late') return 0;
+    const late = this.#tasks.size;
+    this.logger.warn(
+      `${late} background task(s) ignored the shutdown signal for ${taskGraceMs} ms; ` +
+        'pass this.signal to what they await, or check signal.aborted in their loop',
+    );
+    this.#tasks.clear();
+    return late;
   }
 
   #track(set: Set<() => void>, release: () => void): () => void {
+    if (this.signal.aborted) {
+      release();
+      throw this.#retired('register a subscription or service');
+    }
     const once = (): void => {
       if (set.delete(once)) release();
     };
     set.add(once);
     return once;
+  }
+
+  #retired(what: string): NexusError {
+    return new NexusError(
+      'NEXUS_PLUGIN_FAILED',
+      `Plugin "${this.name}" tried to ${what} after it shut down; stop background work when this.signal aborts`,
+      { plugin: this.name },
+    );
   }
 
   #guard(fn: () => unknown): void {

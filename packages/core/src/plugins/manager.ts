@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import path from 'node:path';
 import { NexusError, errorMessage, type ErrorCode } from '../errors.ts';
 import type { AppConfig } from '../config/app.ts';
-import { secretValues } from '../config/redact.ts';
+import { REDACTED, secretValues } from '../config/redact.ts';
 import { resolvePluginConfig } from '../config/resolve.ts';
 import { ConfigStore } from '../config/store.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -90,6 +90,10 @@ const NO_RESOURCES: PluginResources = { subscriptions: 0, services: 0, timers: 0
 /** Discovers, orders, starts and stops plugins; the single owner of plugin state. */
 export class PluginManager {
   readonly #records = new Map<string, PluginRecord>();
+  /** Per plugin, its secret config values: scrubbed from the errors it is failed with. */
+  readonly #secrets = new Map<string, () => readonly string[]>();
+  /** Contexts whose initialize() runs: an error their code leaves behind fails the start. */
+  readonly #starting = new WeakMap<PluginContext, { error?: unknown }>();
   #order: string[] = [];
   readonly options: PluginManagerOptions;
 
@@ -228,7 +232,13 @@ export class PluginManager {
       const schema = instance.databaseSchema?.();
       if (schema) await this.options.storage.ensureSchema(manifest.name, schema);
       if (handoff && instance.importHotState) await instance.importHotState(handoff.state);
+      this.#starting.set(context, {});
       await this.#initialize(record, instance, context);
+      const early = this.#starting.get(context);
+      this.#starting.delete(context);
+      if (early && 'error' in early) {
+        throw new NexusError('NEXUS_INIT_FAILED', `initialize() left an error behind (a throwing timer or an unhandled rejection): ${errorMessage(early.error)}`, { plugin: record.name, cause: early.error });
+      }
       record.router = this.#mountRoutes(record, instance, context);
       record.instance = instance;
       record.context = context;
@@ -237,6 +247,7 @@ export class PluginManager {
       setPluginStatus(instance, { state: 'running', startedAt: Date.now() });
       return true;
     } catch (error) {
+      if (context) this.#starting.delete(context);
       if (context) await context.dispose(this.timeouts.shutdown);
       if (instance) setPluginStatus(instance, { state: 'failed', error: errorMessage(error) });
       record.instance = undefined;
@@ -282,12 +293,17 @@ export class PluginManager {
   fault(record: PluginRecord, error: unknown): void {
     if (record.state === 'failed') return;
     this.options.logger.error(`[${record.name}] failed at run time: ${errorMessage(error)}`, toError(error));
-    const message = errorMessage(error);
+    const message = this.#scrub(record.name, errorMessage(error));
     void this.stop(record, { nextState: 'failed' }).then(() => {
       record.error = message;
     });
     record.error = message;
     record.state = 'failed';
+  }
+
+  /** Every plugin's secret config values (the host logger scrubs them). */
+  secrets(): string[] {
+    return [...this.#secrets.values()].flatMap((values) => values());
   }
 
   /** A plugin slot by name. */
@@ -369,6 +385,7 @@ export class PluginManager {
     const manifest = record.manifest!;
     let context: PluginContext | undefined;
     const secrets = (): readonly string[] => secretValues(manifest, config.snapshot());
+    this.#secrets.set(record.name, secrets);
     context = new PluginContext({
       manifest,
       config,
@@ -378,7 +395,10 @@ export class PluginManager {
       logger: this.options.pluginLogger(manifest.name, secrets),
       manifestFile: `${record.displayDir}/manifest.json`,
       onFault: (error) => {
-        if (record.context === context) this.fault(record, error);
+        const starting = this.#starting.get(context!);
+        if (starting) {
+          if (!('error' in starting)) starting.error = error;
+        } else if (record.context === context) this.fault(record, error);
         else this.options.logger.error(`[${record.name}] error from a retired instance: ${errorMessage(error)}`, toError(error));
       },
     });
@@ -426,8 +446,14 @@ export class PluginManager {
 
   #fail(record: PluginRecord, code: ErrorCode, message: string, log = true): void {
     record.state = 'failed';
-    record.error = message;
-    if (log) this.options.logger.error(`[${record.name}] ${code}: ${message}`);
+    record.error = this.#scrub(record.name, message);
+    if (log) this.options.logger.error(`[${record.name}] ${code}: ${record.error}`);
+  }
+
+  /** `text` with the plugin's secret config values replaced by REDACTED. */
+  #scrub(name: string, text: string): string {
+    const secrets = [...(this.#secrets.get(name)?.() ?? [])].sort((a, b) => b.length - a.length);
+    return secrets.reduce((result, secret) => result.replaceAll(secret, REDACTED), text);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RouterMiddleware, Router } from '@koa/router';
 import type { Context, Next } from 'koa';
+import { runAsPlugin } from '../../plugins/attribution.ts';
 import type { PluginManager, PluginRecord } from '../../plugins/manager.ts';
 import type { NexusMetrics } from '../metrics.ts';
 
@@ -41,7 +42,9 @@ export function pluginDispatch({ manager, metrics, waitMs }: DispatchOptions) {
     const done = metrics.startRequest(name, ctx.method);
     record.gate.enter();
     try {
-      await routes(ctx as Parameters<RouterMiddleware>[0], next);
+      // Run as the plugin's code: a promise a handler leaves rejected is attributed to the plugin.
+      const serve = (): Promise<unknown> => routes!(ctx as Parameters<RouterMiddleware>[0], next);
+      await (record.context ? runAsPlugin(record.context.owner, serve) : serve());
     } finally {
       record.gate.leave();
       done(ctx.status);

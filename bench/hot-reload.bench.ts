@@ -1,0 +1,139 @@
+/**
+ * Save-to-serving latency of `nexus dev`: from writing a plugin file to the first HTTP response
+ * that shows the new code, over BENCH_EDITS (default 60) edits per plugin of a copy of the
+ * playground app, after 5 warm-up edits. Edits are a human save apart (150 ms after the previous
+ * one was served). Two plugins: `users`, whose swap re-initializes its dependent `notifications`,
+ * and `my_awesome_plugin`, a leaf that saves state in shutdown().
+ *
+ * Baseline in the same run: a full process restart of the same app (what `tsx watch` or nodemon
+ * do): write, stop `nexus start` (SIGTERM), spawn it again, poll until the new code answers;
+ * BENCH_RESTARTS (default 15) times.
+ *
+ * Targets (issue 4): median < 30 ms, p95 < 60 ms, at least 10x faster than the restart.
+ */
+import http from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { get, PLAYGROUND, sleep, startNexus, withRoute, type ServerProcess } from './lib/hot.ts';
+import { fmt, median, summarize, type Summary } from './lib/stats.ts';
+import { printTable } from './lib/table.ts';
+import { copyApp, removeDir } from './lib/temp-app.ts';
+
+const EDITS = Number(process.env.BENCH_EDITS ?? 60);
+const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 15);
+const WARMUP = 5;
+const PAUSE_MS = 150;
+/** Between polls: a loop without pause would be a load test of the server while it swaps. */
+const POLL_MS = 1;
+
+const app = copyApp(PLAYGROUND);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let revision = 0;
+
+interface Target {
+  plugin: string;
+  file: string;
+  original: string;
+}
+const target = (plugin: string): Target => {
+  const file = path.join(app, 'plugins', plugin, 'src/plugin.ts');
+  return { plugin, file, original: readFileSync(file, 'utf8') };
+};
+
+/** Write a new revision of the plugin; resolve with the ms until `url` answers it. */
+async function edit(t: Target, url: string, timeoutMs = 10_000): Promise<number> {
+  const body = `rev-${++revision}`;
+  const source = withRoute(t.original, '/rev', body);
+  const began = performance.now();
+  writeFileSync(t.file, source);
+  for (;;) {
+    const answer = await get(`${url}/plugins/${t.plugin}/rev`, agent);
+    if (answer?.status === 200 && answer.body === body) return performance.now() - began;
+    if (performance.now() - began > timeoutMs) throw new Error(`${t.plugin}: ${body} not served after ${timeoutMs} ms`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** Timings printed by `nexus dev` in its swap lines since `from`. */
+function swapLines(server: ServerProcess, from: number): { load: number[]; shutdown: number[]; init: number[] } {
+  const split = { load: [] as number[], shutdown: [] as number[], init: [] as number[] };
+  for (const m of server.stdout().slice(from).matchAll(/\(load ([\d.]+) · shutdown ([\d.]+) · init ([\d.]+)\)/g)) {
+    split.load.push(Number(m[1]));
+    split.shutdown.push(Number(m[2]));
+    split.init.push(Number(m[3]));
+  }
+  return split;
+}
+
+const rows: (string | number)[][] = [];
+const row = (name: string, s: Summary, note = ''): void => {
+  rows.push([name, s.n, fmt(s.median, 1), fmt(s.p95, 1), fmt(s.min, 1), fmt(s.max, 1), note]);
+};
+
+try {
+  // Hot swap, in one long-lived `nexus dev`.
+  const dev = await startNexus(['dev', app, '--port', '0']);
+  const results: { t: Target; s: Summary; split: string }[] = [];
+  for (const t of [target('users'), target('my_awesome_plugin')]) {
+    for (let i = 0; i < WARMUP; i++) {
+      await edit(t, dev.url);
+      await sleep(PAUSE_MS);
+    }
+    const from = dev.stdout().length;
+    const samples: number[] = [];
+    for (let i = 0; i < EDITS; i++) {
+      samples.push(await edit(t, dev.url));
+      await sleep(PAUSE_MS);
+    }
+    const lines = swapLines(dev, from);
+    const split = `swap: load ${fmt(median(lines.load), 1)} · shutdown ${fmt(median(lines.shutdown), 1)} · init ${fmt(median(lines.init), 1)} ms (medians of ${lines.load.length} lines)`;
+    results.push({ t, s: summarize(samples), split });
+    writeFileSync(t.file, t.original);
+    await sleep(PAUSE_MS);
+  }
+  const devExit = await dev.stop();
+  for (const { t, s, split } of results) {
+    const plan = t.plugin === 'users' ? 'users → notifications' : t.plugin;
+    row(`nexus dev, hot swap of ${plan}`, s, split);
+  }
+
+  // Baseline: full restart of `nexus start` for each edit.
+  const users = target('users');
+  const restarts: number[] = [];
+  let server = await startNexus(['start', app, '--port', '0']);
+  for (let i = 0; i < RESTARTS; i++) {
+    const body = `rev-${++revision}`;
+    const began = performance.now();
+    writeFileSync(users.file, withRoute(users.original, '/rev', body));
+    await server.stop('SIGTERM');
+    server = await startNexus(['start', app, '--port', '0']);
+    for (;;) {
+      const answer = await get(`${server.url}/plugins/users/rev`);
+      if (answer?.status === 200 && answer.body === body) break;
+      await sleep(1);
+    }
+    restarts.push(performance.now() - began);
+  }
+  await server.stop('SIGTERM');
+  writeFileSync(users.file, users.original);
+  const restart = summarize(restarts);
+  row('baseline: full restart of nexus start (edit users)', restart, 'write → SIGTERM → spawn → new code answers');
+
+  printTable(
+    ['write → first response with the new code', 'n', 'median ms', 'p95 ms', 'min ms', 'max ms', 'notes'],
+    rows,
+    `Save-to-serving latency (node ${process.version}, ${EDITS} edits per plugin after ${WARMUP} warm-up, ${PAUSE_MS} ms between edits)`,
+  );
+  const usersHot = results[0]!.s;
+  const worst = results.reduce((a, r) => Math.max(a, r.s.median), 0);
+  const worstP95 = results.reduce((a, r) => Math.max(a, r.s.p95), 0);
+  const speedup = restart.median / worst;
+  console.log(
+    `\nspeedup vs restart (median): ${fmt(restart.median / usersHot.median, 0)}x (users), ${fmt(speedup, 0)}x (slowest hot case)` +
+      `\ntargets: median < 30 ms ${worst < 30 ? 'met' : 'MISSED'} (${fmt(worst, 1)}), p95 < 60 ms ${worstP95 < 60 ? 'met' : 'MISSED'} (${fmt(worstP95, 1)}), ≥ 10x ${speedup >= 10 ? 'met' : 'MISSED'}` +
+      `\nnexus dev exit code after SIGINT: ${devExit}`,
+  );
+} finally {
+  agent.destroy();
+  removeDir(app);
+}

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import * as core from '../src/index.ts';
+
+describe('@nexus/core public surface', () => {
+  it('exports exactly this list (a new export is a deliberate API decision)', () => {
+    expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
+      [
+        "BasePlugin",
+        "ConfigStore",
+        "ErrorCodes",
+        "EventBus",
+        "NEXUS_VERSION",
+        "NexusError",
+        "PluginContext",
+        "PluginManager",
+        "REDACTED",
+        "ServiceRegistry",
+        "bindPluginContext",
+        "codeFrame",
+        "createApp",
+        "createConsoleSink",
+        "createHotReloader",
+        "createHttpApp",
+        "createLogger",
+        "createMemorySink",
+        "createMemoryStorage",
+        "createMittTransport",
+        "createSqliteStorage",
+        "defineConfig",
+        "dependentsOf",
+        "discoverPlugins",
+        "envVarName",
+        "errorMessage",
+        "isNexusError",
+        "loadAppConfig",
+        "loadManifest",
+        "locateError",
+        "redactConfig",
+        "resolvePluginConfig",
+        "setPluginStatus",
+        "validateConfigValue",
+        "validateManifest",
+        "validated",
+      ]
+    `);
+  });
+
+  it('exposes only the barrel, the manifest schema and package.json, with types first', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(Object.keys(pkg.exports)).toEqual(['.', './manifest.schema.json', './package.json']);
+    expect(Object.keys(pkg.exports['.'] as object)[0]).toBe('types');
+  });
+});

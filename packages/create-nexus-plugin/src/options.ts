@@ -1,0 +1,82 @@
+import { cac } from 'cac';
+import { CreateError } from './errors.ts';
+
+/** The templates in templates/, in the order the prompt lists them. */
+export const TEMPLATES = [
+  { name: 'basic', hint: 'lifecycle, one route and config' },
+  { name: 'api', hint: 'routes with validated() JSON schemas over a database collection' },
+  { name: 'events', hint: 'publish and subscribe, and a service for other plugins' },
+  { name: 'full', hint: 'everything: validated routes, db, events, service, health, metrics, timer, saved and hot state' },
+] as const;
+
+export type TemplateName = (typeof TEMPLATES)[number]['name'];
+
+/** The template used when none is chosen. */
+export const DEFAULT_TEMPLATE: TemplateName = 'basic';
+
+const TEMPLATE_LIST = TEMPLATES.map((t) => t.name).join(' | ');
+
+/** Command-line options, as data: `--help` is built from this table. */
+const OPTIONS = [
+  ['--name <name>', 'Plugin name in snake_case (default: from the folder name)', { type: [String] }],
+  ['-t, --template <template>', `${TEMPLATE_LIST} (default: ${DEFAULT_TEMPLATE})`, { type: [String] }],
+  ['--description <text>', "One sentence for manifest.json, package.json and README.md (default: the template's)", { type: [String] }],
+  ['--author <name>', 'Author in manifest.json and package.json (default: npm init-author-name)', { type: [String] }],
+  ['-f, --force', 'Empty a non-empty folder first (keeps .git)', {}],
+  ['-y, --yes', 'Ask nothing: use the flags, else the defaults', {}],
+] as const;
+
+/** What the command line says; anything missing is asked for (in a terminal) or defaulted. */
+export interface CliFlags {
+  /** Target folder, relative to the working directory. */
+  dir?: string;
+  name?: string;
+  template?: string;
+  description?: string;
+  author?: string;
+  force: boolean;
+  yes: boolean;
+}
+
+/** The parsed command line, or `undefined` when `--help` or `--version` was answered. */
+export function parseArgs(argv: readonly string[], version: string): CliFlags | undefined {
+  const cli = cac('create-nexus-plugin');
+  let flags: CliFlags | undefined;
+  const command = cli
+    .command('[dir]', 'Create a Nexus plugin in dir')
+    .example('  npx create-nexus-plugin                                 # asks for the name and template')
+    .example('  npx create-nexus-plugin plugins/hello --template api    # in an app')
+    .example('  npx create-nexus-plugin hello_world --yes               # no questions: template basic');
+  for (const [flag, description, config] of OPTIONS) command.option(flag, description, config);
+  command.action((dir: string | undefined, options: Record<string, unknown>) => {
+    flags = {
+      dir: dir === undefined ? undefined : String(dir),
+      name: text(options.name),
+      template: text(options.template),
+      description: text(options.description),
+      author: text(options.author),
+      force: options.force === true,
+      yes: options.yes === true,
+    };
+  });
+  cli.help();
+  cli.version(version);
+  try {
+    cli.parse(['node', 'create-nexus-plugin', ...argv], { run: true });
+  } catch (error) {
+    throw new CreateError('NEXUS_CREATE_USAGE', `${(error as Error).message}; see create-nexus-plugin --help`);
+  }
+  return flags;
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return String(Array.isArray(value) ? value.at(-1) : value);
+}
+
+/** The template called `name`, or an error listing the templates. */
+export function templateNamed(name: string): TemplateName {
+  const found = TEMPLATES.find((t) => t.name === name);
+  if (found) return found.name;
+  throw new CreateError('NEXUS_CREATE_UNKNOWN_TEMPLATE', `Unknown template "${name}": choose one of ${TEMPLATES.map((t) => t.name).join(', ')}`);
+}
