@@ -55,15 +55,21 @@ describe('createLogger', () => {
     const sink = createMemorySink();
     let secrets: string[] = [];
     const logger = createLogger({ name: 'shop', sink, secrets: () => secrets });
-    logger.info('token abc');
-    secrets = ['abc'];
-    const cyclic: Record<string, unknown> = { token: 'abc' };
+    logger.info('token abcd');
+    secrets = ['abcd'];
+    const cyclic: Record<string, unknown> = { token: 'abcd' };
     cyclic.self = cyclic;
-    logger.info('token abc', cyclic);
-    expect(sink.records.map((r) => r.message)).toEqual(['token abc', 'token [redacted]']);
+    logger.info('token abcd', cyclic);
+    expect(sink.records.map((r) => r.message)).toEqual(['token abcd', 'token [redacted]']);
     const meta = sink.records[1].meta!;
     expect(meta.token).toBe('[redacted]');
     expect(meta.self).toBe(meta);
+  });
+
+  it('leaves secrets shorter than 4 characters alone (they would garble every line)', () => {
+    const sink = createMemorySink();
+    createLogger({ name: 'shop', sink, secrets: () => ['t'] }).info('the total');
+    expect(sink.records[0]!.message).toBe('the total');
   });
 
   it('filters by level: option, then NEXUS_LOG_LEVEL, then info', () => {

@@ -89,7 +89,7 @@ describe('PluginManager start and stop', () => {
       factory: { source: "import { BasePlugin } from '@nexus/core';\nclass P extends BasePlugin {}\nexport function createPlugin() { return new P(); }\n" },
       not_class: { source: 'export default { initialize() {} };\n' },
       not_plugin: { source: 'export default class NotAPlugin {}\n' },
-      syntax: { source: 'export default class extends {\n' },
+      syntax: { source: "import { BasePlugin } from '@nexus/core';\nexport default class extends BasePlugin {\n  value = = 1;\n}\n" },
     });
     expect(manager.get('factory')?.state).toBe('running');
     expect(manager.get('not_class')?.error).toBe(
@@ -97,7 +97,8 @@ describe('PluginManager start and stop', () => {
     );
     expect(manager.get('not_plugin')?.error).toMatch(/^plugins\/not_plugin\/src\/plugin\.ts: the exported value does not make a plugin/);
     expect(manager.get('syntax')?.state).toBe('failed');
-    expect(manager.get('syntax')?.error).toMatch(/^plugins\/syntax\/src\/plugin\.ts:1:\d+: /);
+    // file:line:column, the parser's message and a code frame, without terminal colors.
+    expect(manager.get('syntax')?.error).toMatch(/^plugins\/syntax\/src\/plugin\.ts:3:\d+: [^\n\x1b]+\n(.*\n)*> 3 \|   value = = 1;/);
   });
 
   it('a failed initialize releases what the plugin registered before failing', async () => {

@@ -16,15 +16,17 @@ export const DEFAULT_TEMPLATE: TemplateName = 'basic';
 
 const TEMPLATE_LIST = TEMPLATES.map((t) => t.name).join(' | ');
 
+type OptionRow = readonly [flag: string, description: string, config: { type?: unknown[] }];
+
 /** Command-line options, as data: `--help` is built from this table. */
-const OPTIONS = [
+const OPTIONS: readonly OptionRow[] = [
   ['--name <name>', 'Plugin name in snake_case (default: from the folder name)', { type: [String] }],
   ['-t, --template <template>', `${TEMPLATE_LIST} (default: ${DEFAULT_TEMPLATE})`, { type: [String] }],
   ['--description <text>', "One sentence for manifest.json, package.json and README.md (default: the template's)", { type: [String] }],
   ['--author <name>', 'Author in manifest.json and package.json (default: npm init-author-name)', { type: [String] }],
   ['-f, --force', 'Empty a non-empty folder first (keeps .git)', {}],
   ['-y, --yes', 'Ask nothing: use the flags, else the defaults', {}],
-] as const;
+];
 
 /** What the command line says; anything missing is asked for (in a terminal) or defaulted. */
 export interface CliFlags {
@@ -59,7 +61,12 @@ export function parseArgs(argv: readonly string[], version: string): CliFlags | 
       yes: options.yes === true,
     };
   });
-  cli.help();
+  cli.help((sections) =>
+    sections
+      .filter((section) => section.title !== 'Commands' && !section.title?.startsWith('For more info'))
+      .map((section, index) => (index === 0 ? { body: `${section.body}\n\nCreate a Nexus plugin from a template. Asks for what is missing in a terminal; takes flags otherwise.` } : section))
+      .map((section) => ({ ...section, body: section.body.replace(/ +$/gm, '') })),
+  );
   cli.version(version);
   try {
     cli.parse(['node', 'create-nexus-plugin', ...argv], { run: true });

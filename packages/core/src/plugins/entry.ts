@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { NexusError, errorMessage } from '../errors.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import { isPluginInstance, type BasePlugin } from './base.ts';
-import { formatLocation, locateError } from './code-frame.ts';
+import { codeFrame, formatLocation, locateError, type SourceLocation } from './code-frame.ts';
 import type { ModuleLoader } from './loader.ts';
 import type { PluginTypes } from './types.ts';
 
@@ -75,11 +76,25 @@ function factoryOf(mod: Record<string, unknown>, plugin: string, shown: string):
 }
 
 function loadFailure(plugin: string, shown: string, dir: string, appDir: string, error: unknown): NexusError {
-  const loc = locateError(error, dir);
+  const parse = parseError(error);
+  const loc = parse?.loc ?? locateError(error, dir);
   const where = loc ? formatLocation(loc, appDir) : shown;
-  const message = firstLine(errorMessage(error));
+  const message = parse?.message ?? firstLine(errorMessage(error));
   const frame = loc?.frame ? `\n${loc.frame}` : '';
   return new NexusError('NEXUS_LOAD_FAILED', `${where}: ${message}${frame}`, { plugin, cause: error });
+}
+
+/** Vite 8 (oxc) reports where a file does not parse in `errors[0]` (0-based column), not in the message. */
+function parseError(error: unknown): { loc: SourceLocation; message: string } | undefined {
+  const first = (error as { errors?: unknown[] } | undefined)?.errors?.[0] as
+    | { loc?: { file?: string; line: number; column: number }; id?: string; message?: string }
+    | undefined;
+  const file = first?.loc?.file ?? first?.id;
+  if (!first?.loc || !file) return undefined;
+  const { line } = first.loc;
+  const column = first.loc.column + 1;
+  const message = firstLine(stripVTControlCharacters(first.message ?? '')) || 'cannot be parsed';
+  return { loc: { file, line, column, frame: codeFrame(file, line, column) }, message };
 }
 
 function firstLine(text: string): string {
