@@ -30,7 +30,8 @@ interface Sink {
   published: number;
   received: Map<number, number>;
   retired: number;
-  stop: boolean;
+  /** Publishing runs while true (from when every plugin is up until the load ends). */
+  on: boolean;
 }
 
 const targetSource = (version: number): string => `import { BasePlugin, type Router } from '@nexus/core';
@@ -66,14 +67,14 @@ export default class Target extends BasePlugin {
 
 const otherSource = `import { BasePlugin, type Router } from '@nexus/core';
 
-interface Sink { published: number; stop: boolean }
+interface Sink { published: number; on: boolean }
 const sink = (): Sink | undefined => (globalThis as any).__availability as Sink | undefined;
 
 export default class Other extends BasePlugin {
   override initialize(): boolean {
     this.setInterval(() => {
       const s = sink();
-      if (!s || s.stop) return;
+      if (!s?.on) return;
       void this.publishEvent('other.pulse', { n: ++s.published });
     }, 2);
     return true;
@@ -103,10 +104,11 @@ const rows: (string | number)[][] = [];
 // Hot swaps, in process, through the real watcher.
 {
   const appDir = makeApp();
-  const sink: Sink = { published: 0, received: new Map(), retired: 0, stop: false };
+  const sink: Sink = { published: 0, received: new Map(), retired: 0, on: false };
   (globalThis as { __availability?: Sink }).__availability = sink;
   const app = await createApp({ appDir, mode: 'dev', port: 0, logLevel: 'error' });
   const url = await app.start();
+  sink.on = true;
   let swaps = 0;
   let notOk = 0;
   const hot = createHotReloader(app, { onReport: (r) => (r.outcome === 'ok' ? swaps++ : notOk++) });
@@ -129,7 +131,7 @@ const rows: (string | number)[][] = [];
     }
   }
   const [target, other] = await loads;
-  sink.stop = true;
+  sink.on = false;
   await sleep(20);
   await app.bus.idle();
   let lost = 0;

@@ -122,10 +122,11 @@ async function runChild(which: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 50));
   await settle();
   const live = (refs: WeakRef<object>[], current: number): number => refs.slice(0, refs.length - current).filter((r) => r.deref() !== undefined).length;
+  const liveFiles = new Set([app.manager.get(plugin)!.entry!.file, changedFile]).size;
   const oldInstances = instances.length - 1;
-  const oldModules = modules.length - 2;
+  const oldModules = modules.length - liveFiles;
   const reachableInstances = live(instances, 1);
-  const reachableModules = live(modules, 2);
+  const reachableModules = live(modules, liveFiles);
 
   const title =
     which === 'playground'

@@ -18,6 +18,7 @@ const traced = (name: string, body = '') =>
     ${body}
   `);
 
+// The two tests share one app folder on purpose: the second restarts what the first left behind.
 describe('nexus start: signals, order and saved state', () => {
   let app: TempApp;
   beforeAll(() => {
@@ -59,8 +60,8 @@ describe('nexus start: signals, order and saved state', () => {
   const order = (stdout: string, verb: string) =>
     [...stdout.matchAll(new RegExp(`\\[(\\w+)\\] ${verb} (\\w+)`, 'g'))].map((m) => m[2]);
 
-  it('--port 0 prints the URL; SIGTERM shuts plugins down in reverse dependency order and exits 0', async () => {
-    const server = await startCli(app.dir);
+  it('--port 0 --host prints the URL; SIGTERM shuts plugins down in reverse dependency order and exits 0', async () => {
+    const server = await startCli(app.dir, ['--host', '127.0.0.1']);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.stdout()).toContain(`Health:  ${server.url}/health`);
     expect((await fetchJson(`${server.url}/health`)).status).toBe(200);
@@ -148,6 +149,8 @@ describe('nexus start: errors escaping plugin code are caught at process level',
 
   it('marks only the owning plugin failed with its error; the server keeps answering; SIGTERM exits 0', async () => {
     const server = await startCli(app.dir);
+    // A failure during start-up shows in the banner, with its reason.
+    expect(server.stdout()).toMatch(/✗ early_reject 1\.0\.0 {2}initialize\(\) left an error behind .*: rejected during initialize/);
     const get = (path: string) => fetchJson(server.url + path);
     expect((await get('/plugins/route_reject/fire')).body).toEqual({ fired: true });
     const errors = await eventually(async () => {

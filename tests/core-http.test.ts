@@ -73,7 +73,7 @@ describe('system routes', () => {
   it('GET /plugins: name, version, state, error, reloads of every plugin', async () => {
     const { status, body } = await run.get('/plugins');
     expect(status).toBe(200);
-    const byName = Object.fromEntries((body.plugins as { name: string }[]).map((p) => [p.name, p]));
+    const byName: Record<string, any> = Object.fromEntries((body.plugins as { name: string }[]).map((p) => [p.name, p]));
     expect(byName.shop).toMatchObject({ name: 'shop', version: '2.1.0', title: 'Shop', state: 'running', reloads: 0, dir: 'plugins/shop' });
     expect(byName.shop).not.toHaveProperty('error');
     expect(byName.broken).toMatchObject({ name: 'broken', version: '1.0.0', state: 'failed', reloads: 0, error: 'initialize() threw: no database' });

@@ -1,11 +1,11 @@
 /**
- * Time a server process from spawn to its first good HTTP answer. The server prints its URL on
- * stdout (so it may listen on port 0); then `path` is polled until `accept` says yes.
+ * Server processes for benches: spawn one, learn its URL from its stdout (so it may listen on
+ * port 0), poll it until ready, stop it. `timeToReady` times spawn -> first good answer.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 
-export interface TimeToReadyOptions {
+export interface SpawnServerOptions {
   command: string;
   args: readonly string[];
   cwd?: string;
@@ -22,16 +22,24 @@ export interface TimeToReadyOptions {
   timeoutMs?: number;
 }
 
-export interface ReadyResult {
+export interface RunningServer {
+  child: ChildProcess;
+  /** Base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
   /** Spawn to the first accepted answer, in ms. */
-  ms: number;
+  readyMs: number;
   /** Spawn to the URL appearing on stdout, in ms. */
   urlMs: number;
-  url: string;
+  /** The accepted answer. */
   status: number;
   body: string;
-  stdout: string;
+  /** Everything printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** SIGTERM (SIGKILL after 10 s); resolves once it exited. */
+  stop(): Promise<void>;
 }
+
+export type ReadyResult = Pick<RunningServer, 'url' | 'urlMs' | 'status' | 'body'> & { ms: number; stdout: string };
 
 /** A GET without keep-alive; resolves null when the connection fails. */
 export function get(url: string): Promise<{ status: number; body: string } | null> {
@@ -47,8 +55,8 @@ export function get(url: string): Promise<{ status: number; body: string } | nul
   });
 }
 
-/** Spawn, wait until ready, stop it with SIGTERM (SIGKILL after 10 s) and wait for it to exit. */
-export async function timeToReady(options: TimeToReadyOptions): Promise<ReadyResult> {
+/** Spawn a server and resolve once it answers `path` acceptably; on failure it is stopped and the error shows its output. */
+export async function spawnServer(options: SpawnServerOptions): Promise<RunningServer> {
   const pattern = options.urlPattern ?? /https?:\/\/[\w.\-[\]:]+:\d+/;
   const accept = options.accept ?? ((status: number) => status === 200);
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -58,9 +66,16 @@ export async function timeToReady(options: TimeToReadyOptions): Promise<ReadyRes
   let stderr = '';
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(killer);
+  };
   let urlMs = Number.NaN;
   const url = new Promise<string>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const found = Number.isNaN(urlMs) ? pattern.exec(stdout) : null;
       if (found) {
@@ -69,8 +84,9 @@ export async function timeToReady(options: TimeToReadyOptions): Promise<ReadyRes
       }
     });
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const fail = (why: string): Error => new Error(`${options.command} ${options.args.join(' ')}: ${why}\n--- stdout\n${stdout.slice(-2000)}\n--- stderr\n${stderr.slice(-2000)}`);
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const fail = (why: string): Error =>
+    new Error(`${options.command} ${options.args.join(' ')}: ${why}\n--- stdout\n${stdout.slice(-2000)}\n--- stderr\n${stderr.slice(-2000)}`);
   try {
     const base = await Promise.race([url, exit.then(() => null), sleep(timeoutMs).then(() => null)]);
     if (base === null) throw fail(exited ? 'exited before printing a URL' : 'no URL printed in time');
@@ -78,19 +94,25 @@ export async function timeToReady(options: TimeToReadyOptions): Promise<ReadyRes
     while (!exited && performance.now() - began < timeoutMs) {
       const answer = await get(target);
       if (answer && accept(answer.status, answer.body)) {
-        return { ms: performance.now() - began, urlMs, url: base, status: answer.status, body: answer.body, stdout };
+        return {
+          child, url: base, readyMs: performance.now() - began, urlMs, status: answer.status, body: answer.body,
+          output: () => ({ stdout, stderr }), stop,
+        };
       }
       await sleep(options.pollMs ?? 2);
     }
     throw fail(exited ? 'exited before it was ready' : 'not ready in time');
-  } finally {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exit;
-      clearTimeout(killer);
-    }
+  } catch (error) {
+    await stop();
+    throw error;
   }
+}
+
+/** Time spawn -> first acceptable answer, then stop the server and wait for it to exit. */
+export async function timeToReady(options: SpawnServerOptions): Promise<ReadyResult> {
+  const server = await spawnServer(options);
+  await server.stop();
+  return { ms: server.readyMs, urlMs: server.urlMs, url: server.url, status: server.status, body: server.body, stdout: server.output().stdout };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -119,7 +119,8 @@ export interface CliServer extends CliProcess {
 export async function startCli(app: string, extra: readonly string[] = [], options: CliOptions = {}): Promise<CliServer> {
   const proc = spawnCli(['start', app, '--port', '0', ...extra], options);
   try {
-    const match = await proc.waitFor(/Local:\s+(http:\/\/127\.0\.0\.1:\d+)/);
+    // The whole banner: the URL, then the plugin summary line.
+    const match = await proc.waitFor(/Local:\s+(http:\/\/[^\s/]+:\d+)\/?\n[\s\S]*?Plugins: .*\n/);
     return Object.assign(proc, { url: match[1]! });
   } catch (error) {
     proc.child.kill('SIGKILL');

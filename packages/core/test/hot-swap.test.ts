@@ -56,6 +56,13 @@ export default class Conf extends BasePlugin {
     const [report] = await fx.edit('conf', 'config/default.yaml', 'greeting: hello\n');
     expect(report).toMatchObject({ outcome: 'ok', files: ['plugins/conf/config/default.yaml'] });
     expect((await fx.get('/plugins/conf/greeting')).body).toEqual({ greeting: 'hello' });
+    // An invalid value is refused before anything shuts down: the running config serves on.
+    const [invalid] = await fx.edit('conf', 'config/default.yaml', 'greeting: 42\n');
+    expect(invalid).toMatchObject({ outcome: 'rolled_back', error: { code: 'NEXUS_CONFIG_INVALID' } });
+    expect(invalid!.error!.message).toContain('plugins/conf/config/default.yaml');
+    expect((await fx.get('/plugins/conf/greeting')).body).toEqual({ greeting: 'hello' });
+    await fx.edit('conf', 'config/default.yaml', 'greeting: fixed\n');
+    expect((await fx.get('/plugins/conf/greeting')).body).toEqual({ greeting: 'fixed' });
   });
 });
 

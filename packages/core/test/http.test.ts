@@ -1,4 +1,5 @@
 /** The HTTP host on its own: listen(), system routes, dispatch through a plugin's gate, JSON errors. */
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Router } from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +77,7 @@ describe('createHttpApp', () => {
     record('sick', { health: async () => { throw new Error('probe failed'); } }),
   ];
   let url: string;
-  let server: Server;
+  let server: HttpServer;
   beforeAll(async () => {
     const app = createHttpApp({
       manager: fakeManager(records),

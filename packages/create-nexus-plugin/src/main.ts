@@ -34,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       force: flags.force,
     });
     prompts?.outro(`Created ${created.name}`);
-    report(created, shownDir, derived);
+    report(created, shownDir, derived, !prompts);
     return 0;
   } catch (error) {
     if (isCreateError(error, 'NEXUS_CREATE_CANCELLED')) return 1;
@@ -81,9 +81,9 @@ async function choosePlace(flags: CliFlags, prompts: Prompts | undefined): Promi
 }
 
 /** What was written, then the next steps. */
-function report(created: CreatedPlugin, shownDir: string, derived: string | undefined): void {
+function report(created: CreatedPlugin, shownDir: string, derived: string | undefined, spaced: boolean): void {
   const { bold, cyan, dim, green, yellow } = colors;
-  say();
+  if (spaced) say();
   say(`${green('✓')} Created plugin ${bold(created.name)} ${dim(`(template ${created.template})`)} in ${cyan(shownDir)}`);
   if (derived) say(dim(`  named after the folder "${derived}"; pass --name to choose another`));
   if (created.removed.length > 0) say(dim(`  removed what was there first (--force): ${created.removed.join(', ')}`));
@@ -112,7 +112,7 @@ function report(created: CreatedPlugin, shownDir: string, derived: string | unde
     steps.push(['npx nexus dev <app>', "once it is in an app's plugins/ folder: run the app with hot reload"]);
   }
   const stepWidth = Math.max(...steps.map(([command]) => command.length)) + 3;
-  for (const [command, why] of steps) say(`  ${cyan(pad(command, stepWidth))}${dim(why)}`.trimEnd());
+  for (const [command, why] of steps) say(why ? `  ${cyan(pad(command, stepWidth))}${dim(why)}` : `  ${cyan(command)}`);
   say();
 }
 

@@ -16,16 +16,16 @@ export const DEFAULT_TEMPLATE: TemplateName = 'basic';
 
 const TEMPLATE_LIST = TEMPLATES.map((t) => t.name).join(' | ');
 
-type OptionRow = readonly [flag: string, description: string, config: { type?: unknown[] }];
+type OptionRow = readonly [flag: string, description: string];
 
 /** Command-line options, as data: `--help` is built from this table. */
 const OPTIONS: readonly OptionRow[] = [
-  ['--name <name>', 'Plugin name in snake_case (default: from the folder name)', { type: [String] }],
-  ['-t, --template <template>', `${TEMPLATE_LIST} (default: ${DEFAULT_TEMPLATE})`, { type: [String] }],
-  ['--description <text>', "One sentence for manifest.json, package.json and README.md (default: the template's)", { type: [String] }],
-  ['--author <name>', 'Author in manifest.json and package.json (default: npm init-author-name)', { type: [String] }],
-  ['-f, --force', 'Empty a non-empty folder first (keeps .git)', {}],
-  ['-y, --yes', 'Ask nothing: use the flags, else the defaults', {}],
+  ['--name <name>', 'Plugin name in snake_case (default: from the folder name)'],
+  ['-t, --template <template>', `${TEMPLATE_LIST} (default: ${DEFAULT_TEMPLATE})`],
+  ['--description <text>', "One sentence for manifest.json, package.json and README.md (default: the template's)"],
+  ['--author <name>', 'Author in manifest.json and package.json (default: npm init-author-name)'],
+  ['-f, --force', 'Empty a non-empty folder first (keeps .git)'],
+  ['-y, --yes', 'Ask nothing: use the flags, else the defaults'],
 ];
 
 /** What the command line says; anything missing is asked for (in a terminal) or defaulted. */
@@ -49,14 +49,14 @@ export function parseArgs(argv: readonly string[], version: string): CliFlags | 
     .example('  npx create-nexus-plugin                                 # asks for the name and template')
     .example('  npx create-nexus-plugin plugins/hello --template api    # in an app')
     .example('  npx create-nexus-plugin hello_world --yes               # no questions: template basic');
-  for (const [flag, description, config] of OPTIONS) command.option(flag, description, config);
+  for (const [flag, description] of OPTIONS) command.option(flag, description);
   command.action((dir: string | undefined, options: Record<string, unknown>) => {
     flags = {
       dir: dir === undefined ? undefined : String(dir),
-      name: text(options.name),
-      template: text(options.template),
-      description: text(options.description),
-      author: text(options.author),
+      name: raw(argv, options, 'name'),
+      template: raw(argv, options, 'template'),
+      description: raw(argv, options, 'description'),
+      author: raw(argv, options, 'author'),
       force: options.force === true,
       yes: options.yes === true,
     };
@@ -76,9 +76,22 @@ export function parseArgs(argv: readonly string[], version: string): CliFlags | 
   return flags;
 }
 
-function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return String(Array.isArray(value) ? value.at(-1) : value);
+/**
+ * The value of a `--<name> <value>` option exactly as typed: the argument parser turns `007` into
+ * the number 7, which is wrong for names and free text. The last occurrence wins.
+ */
+function raw(argv: readonly string[], options: Record<string, unknown>, name: string): string | undefined {
+  if (options[name] === undefined) return undefined;
+  const names = new Set(OPTIONS.map(([flag]) => flag).find((flag) => flag.includes(`--${name} `))!.split(/[ ,]+/).filter((n) => n.startsWith('-')));
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    const eq = arg.indexOf('=');
+    if (eq > 0 && names.has(arg.slice(0, eq))) value = arg.slice(eq + 1);
+    else if (names.has(arg) && i + 1 < argv.length) value = argv[++i];
+  }
+  return value ?? String(options[name]);
 }
 
 /** The template called `name`, or an error listing the templates. */

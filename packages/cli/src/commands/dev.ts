@@ -37,6 +37,8 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
   printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now() - began), plugins: app.manager.list() });
   say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), root) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();
+  // Load the type generator while idle, so the first manifest change does not wait for it.
+  setTimeout(() => void import('../typegen/index.ts').catch(() => undefined), 1_000).unref();
   return waitForSignal(app, async () => {
     await watcher.close();
     await hot.close();

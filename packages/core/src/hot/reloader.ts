@@ -193,6 +193,7 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
   }
   const host = { appDir: app.appDir, manager, bus: app.bus, metrics: app.metrics, drainMs: options.drainMs ?? 2_000 };
   const done = new Set<string>();
+  let from = began; // the first swap's time includes reading the change (manifest, types)
   for (const name of order) {
     const change = byName.get(name);
     if (!change || done.has(name)) continue;
@@ -202,12 +203,15 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
       const record = manager.get(member);
       if (done.has(member) || !record?.manifest || !record.enabled || record.invalid) continue;
       const changed = byName.get(member);
-      items.push({ record, manifest: changed?.manifest ?? record.manifest });
+      const configDir = `${record.displayDir}/config/`;
+      const checkConfig = changed?.files.some((f) => f.startsWith(configDir) || f === `${record.displayDir}/${MANIFEST}`) ?? false;
+      items.push({ record, manifest: changed?.manifest ?? record.manifest, checkConfig });
       if (changed) files.push(...changed.files);
       done.add(member);
     }
-    const result = await swapPlugins(host, items, began);
+    const result = await swapPlugins(host, items, from);
     report(swapReport(change.added ? 'add' : 'swap', files, result));
+    from = now();
   }
   manager.replan();
 }

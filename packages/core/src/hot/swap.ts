@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { stripVTControlCharacters } from 'node:util';
+import { resolvePluginConfig } from '../config/resolve.ts';
 import { NexusError, errorMessage } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { NexusMetrics } from '../http/metrics.ts';
@@ -26,6 +27,11 @@ export interface SwapItem {
   record: PluginRecord;
   /** The manifest to run with: a changed one, or the record's. */
   manifest: PluginManifest;
+  /**
+   * Its configuration may have changed (a config file or the manifest): resolve it before anything
+   * is shut down, so that an invalid value leaves the previous version serving with its own config.
+   */
+  checkConfig?: boolean;
 }
 
 /** What a plugin of the plan had and gets while the swap runs. */
@@ -36,6 +42,7 @@ interface Step {
   previous?: { entry: LoadedEntry; manifest: PluginManifest };
   next?: LoadedEntry;
   handoff?: { state: unknown };
+  checkConfig: boolean;
   activated: boolean;
 }
 
@@ -62,9 +69,10 @@ const now = (): number => performance.now();
  */
 export async function swapPlugins(host: SwapHost, items: readonly SwapItem[], began = now()): Promise<SwapResult> {
   const { manager, bus } = host;
-  const steps: Step[] = items.map(({ record, manifest }) => ({
+  const steps: Step[] = items.map(({ record, manifest, checkConfig }) => ({
     record,
     manifest,
+    checkConfig: checkConfig ?? false,
     previous: isLive(record) ? { entry: record.entry!, manifest: record.manifest! } : undefined,
     activated: false,
   }));
@@ -80,6 +88,7 @@ export async function swapPlugins(host: SwapHost, items: readonly SwapItem[], be
   for (const step of steps) {
     try {
       step.next = await loadEntry(manager.options.loader, step.record.dir, step.record.displayDir, step.manifest, host.appDir);
+      if (step.checkConfig) await checkConfig(manager, step.record, step.manifest);
     } catch (failure) {
       const shown = describeError(step.record, failure, host.appDir);
       if (step.previous || step === steps[0]) {
@@ -200,6 +209,24 @@ async function activate(
     },
   });
   return ok ? undefined : (failure ?? new Error(record.error ?? 'activation failed'));
+}
+
+/** Resolve the configuration the plugin would start with; throws NEXUS_CONFIG_INVALID. */
+async function checkConfig(manager: PluginManager, record: PluginRecord, manifest: PluginManifest): Promise<void> {
+  const { options } = manager;
+  const resolved = await resolvePluginConfig({
+    manifest,
+    pluginDir: record.dir,
+    displayDir: record.displayDir,
+    envName: options.envName,
+    appOverrides: options.appConfig.plugins?.[manifest.name]?.config,
+    appConfigFile: options.appConfigFile,
+    saved: await options.storage.loadConfig(manifest.name),
+    environ: options.environ ?? process.env,
+  });
+  if (resolved.errors.length > 0) {
+    throw new NexusError('NEXUS_CONFIG_INVALID', resolved.errors.join('\n'), { plugin: manifest.name, problems: resolved.errors });
+  }
 }
 
 /** Ask the old instance for the state it hands to its successor (opt-in, time-limited). */
