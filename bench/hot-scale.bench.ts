@@ -1,7 +1,7 @@
 /**
  * Scale: the time to hot-swap one plugin in an app of 1, 20 and 100 plugins (target: flat).
  * The plugins are the generated ones of bench/lib/temp-app.ts (config, a route, events, some
- * dependencies); the one swapped has no dependents. BENCH_SWAPS (default 40) swaps per app after
+ * dependencies); the one swapped has no dependents. BENCH_SWAPS (default 60) swaps per app after
  * 5 warm-up ones, each checked over HTTP; each app in its own process. The 1-plugin app is the
  * baseline.
  *
@@ -16,7 +16,7 @@ import { printTable } from './lib/table.ts';
 import { generatedPlugins, removeDir, tempDir, writeApp } from './lib/temp-app.ts';
 
 const SIZES = [1, 20, 100];
-const SWAPS = Number(process.env.BENCH_SWAPS ?? 40);
+const SWAPS = Number(process.env.BENCH_SWAPS ?? 60);
 const WARMUP = 5;
 
 interface Result {

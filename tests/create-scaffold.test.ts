@@ -137,7 +137,9 @@ describe('in an app of this repository', () => {
           headers: body === undefined ? {} : { 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-        return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the body it expects
+        const body: any = res.status === 204 ? undefined : await res.json();
+        return { status: res.status, body };
       };
       const list = (await call('GET', '/plugins')).body.plugins as { name: string; state: string }[];
       expect(list.map((p) => [p.name, p.state]).sort()).toEqual(TEMPLATES.map((t) => [`${t}_plugin`, 'running']).sort());
@@ -204,11 +206,20 @@ describe('on its own, outside any app', () => {
     }
   });
 
-  it.each(TEMPLATES)('the %s plugin passes its own tests and type-checks with its own tsconfig.json', async (template) => {
-    const [tests, types] = [await vitest(plugin(template)), await tsc(path.join(plugin(template), 'tsconfig.json'))];
-    expect(tests.code, output(tests)).toBe(0);
-    expect(tests.stdout).toMatch(/Test Files +1 passed \(1\)/);
-    expect(types.code, output(types)).toBe(0);
+  it.each(TEMPLATES)('the %s plugin passes its own tests', async (template) => {
+    const run = await vitest(plugin(template));
+    expect(run.code, output(run)).toBe(0);
+    expect(run.stdout).toMatch(/Test Files +1 passed \(1\)/);
+  });
+
+  it('type-checks with its own tsconfig.json', async () => {
+    // `tsc -p` on one plugin's own file, and the four together with the same compiler options.
+    // (In a plugin folder: a tsconfig finds its @types in the node_modules next to it.)
+    const project = path.join(plugin('basic'), 'tsconfig.check.json');
+    const include = ['src', 'tests', 'nexus.generated.ts', 'vitest.config.ts'].map((part) => `../*_alone/${part}`);
+    writeFileSync(project, JSON.stringify({ extends: './tsconfig.json', include }));
+    const runs = await Promise.all([tsc(path.join(plugin('full'), 'tsconfig.json')), tsc(project)]);
+    for (const run of runs) expect(run.code, output(run)).toBe(0);
   });
 
   it('has generated types exactly as nexus typegen writes them', async () => {
