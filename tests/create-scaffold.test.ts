@@ -138,8 +138,8 @@ describe('in an app of this repository', () => {
           body: body === undefined ? undefined : JSON.stringify(body),
         });
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the body it expects
-        const body: any = res.status === 204 ? undefined : await res.json();
-        return { status: res.status, body };
+        const answer: any = res.status === 204 ? undefined : await res.json();
+        return { status: res.status, body: answer };
       };
       const list = (await call('GET', '/plugins')).body.plugins as { name: string; state: string }[];
       expect(list.map((p) => [p.name, p.state]).sort()).toEqual(TEMPLATES.map((t) => [`${t}_plugin`, 'running']).sort());

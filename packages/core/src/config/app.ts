@@ -1,7 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { runnerImport } from 'vite';
 import { parseJson } from '../manifest/load.ts';
 import { formatSchemaErrors } from '../manifest/validate.ts';
 
@@ -148,6 +147,7 @@ async function readJsonConfig(file: string): Promise<{ value: unknown } | { erro
 
 async function importConfigModule(file: string): Promise<{ value: unknown } | { error: string }> {
   try {
+    const { runnerImport } = await import('vite');
     const { module } = await runnerImport<{ default?: unknown }>(file, {
       root: path.dirname(file),
       logLevel: 'error',

@@ -1,4 +1,4 @@
-import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer } from 'vite';
+import type { Plugin, ViteDevServer } from 'vite';
 import type { EvaluatedModuleNode, ModuleRunner } from 'vite/module-runner';
 
 /** Loads plugin entry modules (TypeScript, no build step) and forgets them when files change. */
@@ -43,6 +43,8 @@ function hostCorePlugin(core: Record<string, unknown>): Plugin {
  */
 export async function createModuleLoader(root: string): Promise<ModuleLoader> {
   const core = (await import('../index.ts')) as Record<string, unknown>;
+  // Imported here, not at the top: commands that load no plugin code (validate, typegen) skip Vite's start-up cost.
+  const { createServer, createServerModuleRunner } = await import('vite');
   const server = await createServer({
     configFile: false,
     envDir: false,
