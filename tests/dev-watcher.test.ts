@@ -96,13 +96,17 @@ describe('watchPlugins', () => {
   });
 
   test('100 saves in a second: one or two hand-ons, the last content wins', async () => {
+    let pauses = 0; // a loaded machine can stall the writer past the burst window: that ends a burst
+    let last = performance.now();
     for (let i = 1; i <= 100; i++) {
       write('alpha/src/plugin.ts', `export const v = ${i};\n`);
       await sleep(10);
+      if (performance.now() - last > 60) pauses++;
+      last = performance.now();
     }
     await sleep(300);
     expect(handOns.length).toBeGreaterThanOrEqual(1);
-    expect(handOns.length).toBeLessThanOrEqual(2);
+    expect(handOns.length).toBeLessThanOrEqual(2 + pauses);
     expect(handOns.at(-1)!.content).toBe('export const v = 100;\n');
   });
 

@@ -53,7 +53,10 @@ export function startNexus(args: readonly string[], env: NodeJS.ProcessEnv = {})
         },
       });
     });
-    void exited.then((code) => reject(new Error(`nexus ${args.join(' ')} exited (${code}) before printing a URL\n${out}\n${err}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`nexus ${args.join(' ')} exited (${code}) before printing a URL\n${out}\n${err}`));
+    });
   });
 }
 

@@ -73,7 +73,8 @@ async function choosePlace(flags: CliFlags, prompts: Prompts | undefined): Promi
   } else {
     throw new CreateError(
       'NEXUS_CREATE_NO_NAME',
-      'No plugin folder or name given, and no terminal to ask in. Pass a folder (its name becomes the plugin name), e.g. `npx create-nexus-plugin my_plugin`, or --name my_plugin',
+      `No plugin folder or name given, and ${flags.yes ? '--yes asks nothing' : 'no terminal to ask in'}. ` +
+        'Pass a folder (its name becomes the plugin name), e.g. `npx create-nexus-plugin my_plugin`, or --name my_plugin',
     );
   }
   const dir = flags.dir !== undefined ? path.resolve(cwd, flags.dir) : path.resolve(cwd, isAppDir(cwd) ? 'plugins' : '.', name);

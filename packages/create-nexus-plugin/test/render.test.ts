@@ -97,3 +97,21 @@ describe.each(TEMPLATES.map((t) => t.name))('renderTemplate(%s)', (name) => {
     );
   });
 });
+
+describe('the package', () => {
+  it('exports exactly its public API', async () => {
+    expect(Object.keys(await import('../src/index.ts')).sort()).toEqual([
+      'CreateError',
+      'DEFAULT_TEMPLATE',
+      'ErrorCodes',
+      'TEMPLATES',
+      'VERSION',
+      'createPlugin',
+      'isCreateError',
+      'isPluginName',
+      'main',
+      'nameProblem',
+      'toPluginName',
+    ]);
+  });
+});

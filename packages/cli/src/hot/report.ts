@@ -15,13 +15,14 @@ export function formatSwap(report: SwapReport, at = new Date()): string[] {
   const plan = planText(report);
   const files = filesText(report.files);
   const lines: string[] = [];
+  const line = (...parts: string[]): string => parts.filter(Boolean).join('  ');
   if (report.kind === 'remove') {
-    lines.push(`${head} ${colors.yellow('−')} removed ${plan}  ${files}`);
+    lines.push(line(`${head} ${colors.yellow('−')} removed ${plan}`, files));
   } else if (report.outcome === 'ok') {
     const mark = report.kind === 'add' ? colors.green('+ added') : colors.green('↻');
-    lines.push(`${head} ${mark} ${plan}  ${files}  ${timing(report)}`);
+    lines.push(line(`${head} ${mark} ${plan}`, files, timing(report)));
   } else {
-    lines.push(`${head} ${colors.red('✗')} ${plan}  ${files}  ${colors.red(failureText(report))}`);
+    lines.push(line(`${head} ${colors.red('✗')} ${plan}`, files, colors.red(failureText(report))));
   }
   if (report.error) {
     const { message, details, frame } = report.error;

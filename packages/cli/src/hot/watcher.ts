@@ -65,13 +65,14 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
   const rechecks = new Set<NodeJS.Timeout>();
   let closed = false;
 
-  const touch = (dir: string, file?: string): void => {
+  /** `eager`: a lone change goes on after `settleMs`; a new folder waits to be filled (`burstMs`). */
+  const touch = (dir: string, file?: string, eager = true): void => {
     if (closed) return;
     let folder = folders.get(dir);
     if (!folder) folders.set(dir, (folder = { files: new Set(), leading: false, lastEvent: -Infinity }));
     if (file) folder.files.add(file);
     const at = performance.now();
-    const quiet = at - folder.lastEvent > burstMs;
+    const quiet = eager && at - folder.lastEvent > burstMs;
     folder.lastEvent = at;
     if (folder.timer && folder.leading) return; // joins the hand-on already scheduled
     clearTimeout(folder.timer);
@@ -110,7 +111,7 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     const dir = pluginFolder(root, file);
     if (!dir) return;
     if (event === 'addDir' || event === 'unlinkDir') {
-      if (file === dir) touch(dir);
+      if (file === dir) touch(dir, undefined, event === 'unlinkDir');
       return;
     }
     if (file !== dir && WATCHED_FILE.test(file)) touch(dir, file);

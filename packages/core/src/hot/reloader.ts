@@ -176,7 +176,9 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
   }
   const ready = changes.filter((c) => c.record?.enabled);
   if (ready.length === 0) return;
-  manager.replan();
+  // The start order only changes with manifests (replanning costs ~1.5 ms at 100 plugins).
+  const replan = changes.some((c) => c.found || c.manifest !== c.record?.manifest);
+  if (replan) manager.replan();
 
   // 4. One swap per changed plugin, with its dependents after it; a plugin already swapped as a
   //    dependent of an earlier one in this batch is not swapped twice.
@@ -213,7 +215,7 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
     report(swapReport(change.added ? 'add' : 'swap', files, result));
     from = now();
   }
-  manager.replan();
+  if (replan) manager.replan();
 }
 
 /** Stop a plugin whose folder went away, and the plugins that need it; then forget it. */
