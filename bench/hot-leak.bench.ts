@@ -24,7 +24,7 @@ import { printTable } from './lib/table.ts';
 import { copyApp, removeDir, tempDir, writeApp } from './lib/temp-app.ts';
 
 const SWAPS = Number(process.env.BENCH_SWAPS ?? 1000);
-const CHECKPOINTS = [0, 200, 500, 1000].filter((n) => n <= SWAPS);
+const CHECKPOINTS = [0, 200, 500, 1000, 2000, 5000].filter((n) => n <= SWAPS);
 const mode = process.env.HOT_LEAK_CHILD;
 
 if (!mode) {
