@@ -28,6 +28,22 @@ export type ValidatedHandler<B extends Schema = Schema, Q extends Schema = Schem
 
 const strict = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const coercing = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strict: false });
+const compiled = new Map<string, ValidateFunction>();
+
+/**
+ * Compile once per distinct schema text: every hot swap makes new schema objects, and Ajv's own
+ * cache (keyed by object) would otherwise keep one compiled validator per plugin version forever.
+ */
+function compile(ajv: Ajv, schema: object): ValidateFunction {
+  const key = `${ajv === strict ? 's' : 'c'}:${JSON.stringify(schema)}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    ajv.removeSchema(schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
 
 /**
  * Check a request's body, query and params against JSON Schemas (the guide's pydantic models).
@@ -42,9 +58,9 @@ export function validated<const B extends Schema = undefined, const Q extends Sc
   handler: (ctx: RouterContext, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }) => unknown,
 ): Middleware {
   const checks = {
-    body: schemas.body === undefined ? undefined : strict.compile(schemas.body as object),
-    query: schemas.query === undefined ? undefined : coercing.compile(schemas.query as object),
-    params: schemas.params === undefined ? undefined : coercing.compile(schemas.params as object),
+    body: schemas.body === undefined ? undefined : compile(strict, schemas.body),
+    query: schemas.query === undefined ? undefined : compile(coercing, schemas.query),
+    params: schemas.params === undefined ? undefined : compile(coercing, schemas.params),
   };
   return async function validatedRoute(ctx) {
     const request = ctx.request as typeof ctx.request & { body?: unknown };
