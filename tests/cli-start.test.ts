@@ -3,6 +3,7 @@
  * SIGTERM and SIGINT (exit 0), state that survives a restart, a port in use, and errors escaping
  * plugin code (raw timers, rejected promises) caught at process level.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,3 +180,41 @@ describe('nexus start: errors escaping plugin code are caught at process level',
     expect(result.stderr).not.toContain('outside any plugin');
   });
 });
+
+describe('nexus start: its output pipe closes (`nexus start | head`)', () => {
+  let app: TempApp;
+  beforeAll(() => {
+    app = makeApp({
+      plugins: {
+        chatty: {
+          source: pluginSource(`override routes(router: Router) {
+            router.get('/log', (ctx) => { this.logger.info('a log line nobody reads'); this.logger.warn('and a warning'); ctx.body = { logged: true }; });
+          }`),
+        },
+      },
+    });
+  });
+  afterAll(() => app?.remove());
+
+  it('keeps serving without crashing or spinning on EPIPE, and SIGTERM still exits 0', async () => {
+    const server = await startCli(app.dir);
+    server.child.stdout!.destroy();
+    server.child.stderr!.destroy();
+    // Each request logs to both closed pipes; the host must neither die nor loop logging its own EPIPE.
+    for (let i = 0; i < 5; i++) expect((await fetchJson(`${server.url}/plugins/chatty/log`)).body).toEqual({ logged: true });
+    expect((await fetchJson(`${server.url}/health`)).status).toBe(200);
+    // A host stuck logging its own EPIPE burns a whole core; an idle one uses next to nothing.
+    const before = cpuMs(server.child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(cpuMs(server.child.pid!) - before).toBeLessThan(500);
+    const result = await server.stop('SIGTERM');
+    expect(result.code).toBe(0);
+  });
+});
+
+/** User + system CPU ms of a process so far (Linux /proc; USER_HZ is 100). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

@@ -1,31 +1,36 @@
 import pc from 'picocolors';
-import type { PluginInfo } from '@nexus/core';
+import { writeLine, type PluginInfo } from '@nexus/core';
 
 /** Colors on only when stdout is a terminal and NO_COLOR is unset. */
 export const colors = pc.createColors(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env));
 
 /** Write one line to stdout. */
 export function say(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  writeLine(process.stdout, line);
 }
 
 /** Write one line to stderr. */
 export function warn(line: string): void {
-  process.stderr.write(`${line}\n`);
+  writeLine(process.stderr, line);
 }
 
-/** The banner printed once the app serves, Vite style. */
+/** The banner printed once the app serves, Vite style; `ms` counts from process start. */
 export function printReady(options: { version: string; mode: string; url: string; ms: number; plugins: PluginInfo[] }): void {
   const { version, mode, url, ms, plugins } = options;
-  say();
-  say(`  ${colors.bold(colors.cyan('NEXUS'))} ${colors.cyan(`v${version}`)}  ${colors.dim(mode)}  ready in ${colors.bold(String(ms))} ms`);
-  say();
-  say(`  ${colors.green('➜')}  ${colors.bold('Local')}:   ${colors.cyan(url + '/')}`);
-  say(`  ${colors.green('➜')}  ${colors.bold('Health')}:  ${colors.cyan(url + '/health')}`);
-  say(`  ${colors.green('➜')}  ${colors.bold('Plugins')}: ${summary(plugins)}`);
-  say();
-  for (const plugin of plugins) say(`  ${pluginLine(plugin)}`);
-  say();
+  // One write, so a reader never sees half a banner.
+  say(
+    [
+      '',
+      `  ${colors.bold(colors.cyan('NEXUS'))} ${colors.cyan(`v${version}`)}  ${colors.dim(mode)}  ready in ${colors.bold(String(ms))} ms`,
+      '',
+      `  ${colors.green('➜')}  ${colors.bold('Local')}:   ${colors.cyan(url + '/')}`,
+      `  ${colors.green('➜')}  ${colors.bold('Health')}:  ${colors.cyan(url + '/health')}`,
+      `  ${colors.green('➜')}  ${colors.bold('Plugins')}: ${summary(plugins)}`,
+      '',
+      ...plugins.map((plugin) => `  ${pluginLine(plugin)}`),
+      '',
+    ].join('\n'),
+  );
 }
 
 /** A one-line summary like `3 running, 1 failed`. */

@@ -53,6 +53,7 @@ export { createSqliteStorage } from './storage/sqlite.ts';
 export { createMemoryStorage } from './storage/memory.ts';
 export { createConsoleSink, createLogger, createMemorySink } from './logger/logger.ts';
 export type { LogSink } from './logger/logger.ts';
+export { writeLine } from './logger/output.ts';
 export { createHttpApp } from './http/server.ts';
 
 // Errors and version

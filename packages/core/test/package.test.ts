@@ -44,15 +44,24 @@ describe('@nexus/core public surface', () => {
         "validateConfigValue",
         "validateManifest",
         "validated",
+        "writeLine",
       ]
     `);
   });
 
-  it('exposes only the barrel, the manifest schema and package.json, with types first', async () => {
+  it('exposes only the barrel, the manifest schema, the native preload and package.json, with types first', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
       exports: Record<string, unknown>;
     };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './manifest.schema.json', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './manifest.schema.json', './preload', './package.json']);
     expect(Object.keys(pkg.exports['.'] as object)[0]).toBe('types');
+  });
+
+  it('preloads every runtime dependency natively (a new one left out would load through the TypeScript hooks, slowly)', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const { RUNTIME_PACKAGES } = await import('@nexus/core/preload');
+    // Imported for its types only: nothing to load at run time.
+    const typeOnly = ['json-schema-to-ts'];
+    expect([...RUNTIME_PACKAGES].sort()).toEqual(Object.keys(pkg.dependencies).filter((name) => !typeOnly.includes(name)).sort());
   });
 });

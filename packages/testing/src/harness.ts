@@ -471,7 +471,7 @@ function leftBehind(plugin: string, step: string, problems: string[]): Error {
 // The host app wants metrics; a harness records none (the /metrics route is never reached).
 const NO_METRICS = {
   registry: undefined,
-  startRequest: () => () => {},
+  requestServed: () => {},
   eventPublished: () => {},
   handlerError: () => {},
   reloaded: () => {},

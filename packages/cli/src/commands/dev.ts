@@ -11,7 +11,6 @@ import { waitForSignal, type ServeOptions } from './start.ts';
  * the watcher, then shuts the plugins down like `nexus start`.
  */
 export async function devCommand(appDir: string, options: ServeOptions): Promise<number> {
-  const began = performance.now();
   const app = await createApp({ appDir, mode: 'dev', port: options.port, host: options.host });
   let url: string;
   try {
@@ -34,7 +33,7 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
     onChange: (dir, files) => hot.notify(dir, files),
     onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
   });
-  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now() - began), plugins: app.manager.list() });
+  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
   say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), root) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();
   // Load the type generator while idle, so the first manifest change does not wait for it.

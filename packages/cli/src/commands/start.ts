@@ -9,10 +9,9 @@ export interface ServeOptions {
 
 /** `nexus start [app]`: run the app until SIGINT/SIGTERM, then stop plugins in reverse order. */
 export async function startCommand(appDir: string, options: ServeOptions): Promise<number> {
-  const began = performance.now();
   const app = await createApp({ appDir, mode: 'start', port: options.port, host: options.host });
   const url = await app.start();
-  printReady({ version: NEXUS_VERSION, mode: 'start', url, ms: Math.round(performance.now() - began), plugins: app.manager.list() });
+  printReady({ version: NEXUS_VERSION, mode: 'start', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
   return waitForSignal(app);
 }
 

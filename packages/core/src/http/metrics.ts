@@ -7,8 +7,8 @@ const STATES: PluginState[] = ['discovered', 'loading', 'initializing', 'running
 /** The app's Prometheus metrics, served at `/metrics`. */
 export interface NexusMetrics {
   registry: Registry;
-  /** Time one plugin request: call the returned function when the response is ready. */
-  startRequest(plugin: string, method: string): (status: number) => void;
+  /** Count one answered plugin request and its latency. */
+  requestServed(plugin: string, method: string, status: number, seconds: number): void;
   eventPublished(type: string, source: string): void;
   handlerError(plugin: string, type: string): void;
   reloaded(plugin: string, outcome: 'ok' | 'rolled_back'): void;
@@ -61,17 +61,19 @@ export function createMetrics(getManager: () => PluginManager | undefined): Nexu
       }
     },
   });
-  const timers = new Map<string, ReturnType<typeof latency.labels>>();
+  // One label child per series, so a request builds no label object.
+  const latencyOf = new Map<string, ReturnType<typeof latency.labels>>();
+  const countOf = new Map<string, ReturnType<typeof requests.labels>>();
   return {
     registry,
-    startRequest(plugin, method) {
-      let timer = timers.get(plugin);
-      if (!timer) timers.set(plugin, (timer = latency.labels(plugin)));
-      const stop = timer.startTimer();
-      return (status) => {
-        stop();
-        requests.inc({ plugin, method, status: String(status) });
-      };
+    requestServed(plugin, method, status, seconds) {
+      let timer = latencyOf.get(plugin);
+      if (!timer) latencyOf.set(plugin, (timer = latency.labels(plugin)));
+      timer.observe(seconds);
+      const key = `${plugin} ${method} ${status}`;
+      let counter = countOf.get(key);
+      if (!counter) countOf.set(key, (counter = requests.labels(plugin, method, String(status))));
+      counter.inc();
     },
     eventPublished: (type, source) => published.inc({ type, source }),
     handlerError: (plugin, type) => handlerErrors.inc({ plugin, type }),

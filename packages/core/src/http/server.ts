@@ -6,7 +6,7 @@ import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
 import { notFound } from './middlewares/not-found.ts';
 import { pluginDispatch } from './middlewares/plugin-dispatch.ts';
-import { systemRoutes } from './system-routes.ts';
+import { isSystemPath, systemRoutes } from './system-routes.ts';
 
 /** Options of the HTTP host. */
 export interface HttpAppOptions {
@@ -25,11 +25,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics);
+  const system = systemRoutes(options.manager, metrics).routes();
+  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
   app.use(errorsMiddleware(options.logger));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' }));
-  app.use(system.routes());
-  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000 }));
+  app.use(function nexusSystemRoutes(ctx, next) {
+    return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
+  });
+  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody }));
   app.use(notFound);
   return app;
 }

@@ -8,6 +8,14 @@ import type { NexusMetrics } from './metrics.ts';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
+/** Every path `systemRoutes` can answer (case-insensitive, optional trailing slash, like the router). */
+const SYSTEM_PATH = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)?\/?$/i;
+
+/** Whether `path` may be a system route; plugin routes skip the system router when it is not. */
+export function isSystemPath(path: string): boolean {
+  return SYSTEM_PATH.test(path);
+}
+
 /** `/` (dashboard), `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
 export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Router {
   const router = new Router();

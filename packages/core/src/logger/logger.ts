@@ -1,5 +1,6 @@
 import { format } from 'node:util';
 import pc from 'picocolors';
+import { writeLine } from './output.ts';
 import type { LogLevel, LogMeta, LogRecord, Logger } from './types.ts';
 
 /** Receives every record a logger lets through, secrets already redacted. */
@@ -118,7 +119,7 @@ const LEVEL_COLORS = { debug: 'gray', info: 'green', warn: 'yellow', error: 'red
 export function createConsoleSink(options: { color?: boolean; stream?: NodeJS.WritableStream } = {}): LogSink {
   return (record) => {
     const stream = options.stream ?? (LEVELS[record.level] >= LEVELS.warn ? process.stderr : process.stdout);
-    stream.write(`${formatRecord(record, useColor(options.color, stream))}\n`);
+    writeLine(stream, formatRecord(record, useColor(options.color, stream)));
   };
 }
 

@@ -10,8 +10,8 @@ export interface PluginOwner {
 const owners = new AsyncLocalStorage<PluginOwner>();
 
 /** Run `fn` as code of a plugin: errors it leaves behind (timers, promises) are that plugin's. */
-export function runAsPlugin<T>(owner: PluginOwner, fn: () => T): T {
-  return owners.run(owner, fn);
+export function runAsPlugin<T, A extends unknown[]>(owner: PluginOwner, fn: (...args: A) => T, ...args: A): T {
+  return owners.run(owner, fn, ...args);
 }
 
 /** The plugin whose code is running now, if any. */

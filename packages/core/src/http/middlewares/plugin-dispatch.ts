@@ -1,5 +1,5 @@
 import type { RouterMiddleware, Router } from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { runAsPlugin } from '../../plugins/attribution.ts';
 import type { PluginManager, PluginRecord } from '../../plugins/manager.ts';
 import type { NexusMetrics } from '../metrics.ts';
@@ -12,13 +12,15 @@ export interface DispatchOptions {
   metrics: NexusMetrics;
   /** How long a request waits for a plugin that is starting or swapping before a 503. */
   waitMs: number;
+  /** Parses a request body; only run for requests that reach a running plugin's routes. */
+  parseBody: Middleware;
 }
 
 /**
  * Send `/plugins/<name>/...` to the live instance of that plugin. While the plugin swaps the
  * request waits at its gate, then goes to the new instance; it is never sent to a retired one.
  */
-export function pluginDispatch({ manager, metrics, waitMs }: DispatchOptions) {
+export function pluginDispatch({ manager, metrics, waitMs, parseBody }: DispatchOptions) {
   const mounted = new WeakMap<Router, RouterMiddleware>();
   return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
     const match = PREFIX.exec(ctx.path);
@@ -39,18 +41,26 @@ export function pluginDispatch({ manager, metrics, waitMs }: DispatchOptions) {
     }
     let routes = mounted.get(record.router);
     if (!routes) mounted.set(record.router, (routes = record.router.routes()));
-    const done = metrics.startRequest(name, ctx.method);
+    const began = performance.now();
     record.gate.enter();
     try {
       // Run as the plugin's code: a promise a handler leaves rejected is attributed to the plugin.
-      const serve = (): Promise<unknown> => routes!(ctx as Parameters<RouterMiddleware>[0], next);
-      await (record.context ? runAsPlugin(record.context.owner, serve) : serve());
+      await (record.context ? runAsPlugin(record.context.owner, serve, ctx, next, routes, parseBody) : serve(ctx, next, routes, parseBody));
     } finally {
       record.gate.leave();
-      done(ctx.status);
+      metrics.requestServed(name, ctx.method, ctx.status, (performance.now() - began) / 1000);
     }
   };
 }
+
+/** Parse the body only when the method carries one: a GET skips a middleware round trip. */
+function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Middleware): Promise<unknown> {
+  const routed = ctx as Parameters<RouterMiddleware>[0];
+  if (!BODY_METHODS.has(ctx.method)) return routes(routed, next);
+  return parseBody(ctx, () => routes(routed, next));
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 function reason(record: PluginRecord): string {
   if (record.state === 'disabled') return `Plugin "${record.name}" is disabled in nexus.config`;

@@ -1,0 +1,7 @@
+// Loads the plain-JavaScript packages the Nexus runtime is built on, natively. Import it before
+// TypeScript hooks (tsx) are registered: modules loaded through the hooks pay a round trip to the
+// hooks thread each, which makes Vite alone take ~600 ms instead of ~150 ms on a cold start.
+// Modules already loaded here are served from Node's cache when the TypeScript sources import them.
+export const RUNTIME_PACKAGES = ['vite', 'koa', '@koa/router', '@koa/bodyparser', 'ajv', 'prom-client', 'yaml', 'semver', 'better-sqlite3', 'mitt', 'picocolors'];
+
+await Promise.all(RUNTIME_PACKAGES.map((name) => import(name)));
