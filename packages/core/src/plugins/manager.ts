@@ -119,7 +119,17 @@ export class PluginManager {
     const found = await discoverPlugins(this.options.appDir, this.options.appConfig.pluginsDir ?? 'plugins');
     for (const plugin of found) this.adopt(plugin);
     this.replan();
-    for (const name of this.#order) await this.start(this.#records.get(name)!);
+    // Import every entry at once, so file reads and transforms overlap; initialize() still runs
+    // one plugin at a time in dependency order. A load that fails is reported by start().
+    const loading = new Map<string, Promise<LoadedEntry>>();
+    for (const name of this.#order) {
+      const record = this.#records.get(name)!;
+      if (!record.manifest || !record.enabled) continue;
+      const entry = this.load(record);
+      entry.catch(() => undefined);
+      loading.set(name, entry);
+    }
+    for (const name of this.#order) await this.start(this.#records.get(name)!, loading.get(name));
   }
 
   /** Stop every running plugin, dependents first. */
@@ -180,8 +190,11 @@ export class PluginManager {
     this.#order = plan.order;
   }
 
-  /** Load, configure and initialize one plugin; failures are kept on the record, never thrown. */
-  async start(record: PluginRecord): Promise<boolean> {
+  /**
+   * Load (or take the entry already `loading`), configure and initialize one plugin; failures are
+   * kept on the record, never thrown.
+   */
+  async start(record: PluginRecord, loading?: Promise<LoadedEntry>): Promise<boolean> {
     const manifest = record.manifest;
     if (!manifest || !record.enabled) return false;
     const failedDep = this.#failedDependency(manifest);
@@ -192,7 +205,7 @@ export class PluginManager {
     record.gate.close();
     record.state = 'loading';
     try {
-      const entry = await this.load(record);
+      const entry = await (loading ?? this.load(record));
       return await this.activate(record, entry);
     } catch (error) {
       this.#failWith(record, error);
