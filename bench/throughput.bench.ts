@@ -1,94 +1,90 @@
 /**
  * Request throughput of a plugin route against a bare Koa + @koa/router app, in one run.
- *   bare    Koa + @koa/router serving GET /plugins/p/ping -> { ok: true }, in this process
- *   nexus   createApp() on a temp app with one plugin `p` whose route does the same, in this process
- *           (catchPluginFaults: false, silent log sink)
- * and, because a server in this process pays for process-wide state the other one installs
- * (Nexus's AsyncLocalStorage turns on promise hooks for every promise in the process), the same
- * two servers in their own processes: `node bare-koa.mjs` and `nexus start <app> --port 0`.
- * All listen on 127.0.0.1 port 0 at once; rounds are interleaved after a warm-up. The load
- * generator (keep-alive node:http Agent) runs in a worker thread of this process.
- * Target: nexus >= 90% of bare.
+ *   in one process   a server process hosting both a bare Koa app and a Nexus app (createApp, one
+ *                    plugin `p`), each answering GET /plugins/p/ping -> { ok: true }
+ *   own processes    `node bare-koa.mjs` against `nexus start <app>` (the CLI as users run it)
+ * Servers are pinned to core 0 and this process (the load generator, a keep-alive node:http
+ * Agent in a worker thread) to core 1 with `taskset`, so the load generator never competes with
+ * the server it measures. Rounds are short and interleaved (the order rotates) so drift in the
+ * machine's speed hits every case alike; the verdict is the median of per-round ratios.
  *
- * Reported per case: median req/s, median p50/p99 latency, server CPU per request (from /proc:
- * the main thread for in-process servers, the whole process for the others; it is much less
- * disturbed by other load on the machine than req/s), and nexus/bare as the median of per-round
- * ratios (each pair ran back to back).
+ * Reported per case: median req/s, median p50/p99 latency, and server CPU per request (the main
+ * thread, from /proc): on a pinned core req/s is bounded by it, and unlike req/s it hardly moves
+ * when the virtual machine loses time to its neighbours. Target: nexus >= 90% of bare.
  *
- * Env: BENCH_ROUNDS (default 6), BENCH_ROUND_MS (default 2500), BENCH_WARMUP_MS (default 2000),
+ * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
  * BENCH_CONNECTIONS (default 32).
+ * Child mode (used by itself): `throughput.bench.ts --pair <appDir>` serves both apps in one process.
  */
-import type { Server } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router } from '@koa/router';
-import Koa from 'koa';
-import { createApp } from '@nexus/core';
 import { cpuTimeMs } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
-import { get, spawnServer } from './lib/process.ts';
+import { get, spawnServer, type RunningServer } from './lib/process.ts';
 import { fmt, median } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
 import { bareKoaServerSource, removeDir, routePlugin, tempDir, writeApp } from './lib/temp-app.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
 const NEXUS = path.join(ROOT, 'packages/cli/bin/nexus.js');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const TARGET = 0.9;
 const ROUTE = '/plugins/p/ping';
+const PLUGIN = routePlugin('p', '/ping', { ok: true });
 
-function listenBare(): Promise<{ url: string; server: Server }> {
-  const app = new Koa();
-  const router = new Router();
-  router.get(ROUTE, (ctx) => {
-    ctx.body = { ok: true };
-  });
-  app.use(router.routes());
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${address.port}`, server });
-    });
-  });
+/** Pin this process (all its threads, and the workers it starts later) to `core`; false when it cannot. */
+function pinSelf(core: number): boolean {
+  if (os.cpus().length < 2) return false;
+  return spawnSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' }).status === 0;
 }
 
 interface Target {
   label: string;
   url: string;
-  /** CPU ms used so far by the server. */
-  cpu: () => number;
+  /** The process serving it. */
+  pid: number;
 }
 
 interface Sample {
   load: LoadResult;
-  /** Server CPU µs per request. */
+  /** Server main-thread CPU µs per request. */
   cpuPerRequest: number;
 }
 
 async function main(): Promise<void> {
+  const pinned = pinSelf(1);
+  // Servers run on core 0 when pinning works: `taskset` execs node, so the child's pid is node's.
+  const serverCommand = (args: string[]): { command: string; args: string[] } =>
+    pinned ? { command: 'taskset', args: ['-c', '0', process.execPath, ...args] } : { command: process.execPath, args };
   const work = tempDir('nexus-throughput-bench-');
-  const app = writeApp(path.join(work, 'app'), [routePlugin('p', '/ping', { ok: true })]);
-  const bareFile = path.join(work, 'bare-koa.mjs');
-  writeFileSync(bareFile, bareKoaServerSource([ROUTE]));
   const env = { ...process.env, NO_COLOR: '1' };
-  const bare = await listenBare();
-  const nexus = await createApp({ appDir: app, mode: 'start', port: 0, host: '127.0.0.1', catchPluginFaults: false, logSink: () => {} });
-  const nexusUrl = await nexus.start();
-  const bareProc = await spawnServer({ command: process.execPath, args: [bareFile], cwd: ROOT, env, path: ROUTE });
-  // Its own data dir: the in-process app above holds `<app>/.nexus`.
-  const nexusApp = writeApp(path.join(work, 'app-cli'), [routePlugin('p', '/ping', { ok: true })]);
-  const nexusProc = await spawnServer({ command: process.execPath, args: [NEXUS, 'start', nexusApp, '--port', '0'], cwd: ROOT, env, path: ROUTE });
+  const servers: RunningServer[] = [];
   try {
+    const bareFile = path.join(work, 'bare-koa.mjs');
+    writeFileSync(bareFile, bareKoaServerSource([ROUTE]));
+    const pairApp = writeApp(path.join(work, 'pair-app'), [PLUGIN]);
+    const cliApp = writeApp(path.join(work, 'cli-app'), [PLUGIN]);
+    const start = async (args: string[]): Promise<RunningServer> => {
+      const server = await spawnServer({ ...serverCommand(args), cwd: ROOT, env, path: ROUTE });
+      servers.push(server);
+      return server;
+    };
+    const pair = await start(['--import', 'tsx', SELF, '--pair', pairApp]);
+    const pairNexus = /nexus (http:\/\/\S+)/.exec(pair.output().stdout)![1]!;
+    const bareProc = await start([bareFile]);
+    const nexusProc = await start([NEXUS, 'start', cliApp, '--port', '0']);
     const targets = {
-      bare: { label: 'bare Koa + @koa/router (in-process)', url: bare.url + ROUTE, cpu: () => cpuTimeMs() },
-      nexus: { label: 'Nexus plugin route, createApp (in-process)', url: nexusUrl + ROUTE, cpu: () => cpuTimeMs() },
-      bareProc: { label: 'bare Koa + @koa/router (own process: node)', url: bareProc.url + ROUTE, cpu: () => cpuTimeMs(bareProc.child.pid!, 'all') },
-      nexusProc: { label: 'Nexus plugin route (own process: nexus start)', url: nexusProc.url + ROUTE, cpu: () => cpuTimeMs(nexusProc.child.pid!, 'all') },
+      bare: { label: 'bare Koa + @koa/router (one process with nexus)', url: pair.url + ROUTE, pid: pair.child.pid! },
+      nexus: { label: 'Nexus plugin route, createApp (one process with bare)', url: pairNexus + ROUTE, pid: pair.child.pid! },
+      bareProc: { label: 'bare Koa + @koa/router (own process: node)', url: bareProc.url + ROUTE, pid: bareProc.child.pid! },
+      nexusProc: { label: 'Nexus plugin route (own process: nexus start)', url: nexusProc.url + ROUTE, pid: nexusProc.child.pid! },
     } satisfies Record<string, Target>;
     type Name = keyof typeof targets;
     const names = Object.keys(targets) as Name[];
@@ -101,19 +97,19 @@ async function main(): Promise<void> {
     console.log(
       `node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
         `${CONNECTIONS} keep-alive connections; ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per case after ${WARMUP_MS} ms warm-up.\n` +
-        `The load generator is a worker thread of this process: it shares the machine's ${os.cpus().length} cores with the server ` +
-        `under test, so absolute req/s are a lower bound; compare the ratios.`,
+        (pinned
+          ? 'Servers pinned to core 0, the load generator to core 1 (taskset).'
+          : 'NOT pinned (no taskset or one core): the load generator shares cores with the servers; trust the CPU column over req/s.'),
     );
     const samples = Object.fromEntries(names.map((n) => [n, [] as Sample[]])) as Record<Name, Sample[]>;
     for (const name of names) await runLoad({ url: targets[name].url, durationMs: WARMUP_MS, connections: CONNECTIONS });
     for (let round = 0; round < ROUNDS; round++) {
-      // Rotate the order so no case always runs first or right after the same other one.
       const order = names.map((_, i) => names[(i + round) % names.length]!);
       for (const name of order) {
-        globalThis.gc?.();
-        const cpuBefore = targets[name].cpu();
-        const load = await runLoad({ url: targets[name].url, durationMs: ROUND_MS, connections: CONNECTIONS });
-        const cpu = targets[name].cpu() - cpuBefore;
+        const { url, pid } = targets[name];
+        const cpuBefore = cpuTimeMs(pid);
+        const load = await runLoad({ url, durationMs: ROUND_MS, connections: CONNECTIONS });
+        const cpu = cpuTimeMs(pid) - cpuBefore;
         if (load.errors > 0 || load.non2xx > 0) throw new Error(`${name}: ${load.errors} errors, ${load.non2xx} non-2xx answers`);
         samples[name].push({ load, cpuPerRequest: (cpu * 1000) / load.requests });
       }
@@ -134,29 +130,46 @@ async function main(): Promise<void> {
     const ratioRow = (label: string, nx: Name, bx: Name): (string | number)[] => {
       const perRound = samples[nx].map((s, i) => s.load.rps / samples[bx][i]!.load.rps);
       const ratio = median(perRound);
-      const cpu = med(bx, (s) => s.cpuPerRequest) / med(nx, (s) => s.cpuPerRequest);
+      const capacity = med(bx, (s) => s.cpuPerRequest) / med(nx, (s) => s.cpuPerRequest);
       return [
         label,
         `${(ratio * 100).toFixed(1)}%`,
         ratio >= TARGET ? 'met' : 'NOT met',
-        `${(cpu * 100).toFixed(1)}%`,
+        `${(capacity * 100).toFixed(1)}%`,
         perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(' '),
       ];
     };
     console.log();
     printTable(
       ['nexus / bare', 'req/s (median of rounds)', `target >= ${TARGET * 100}%`, 'bare CPU / nexus CPU per req', 'per round'],
-      [ratioRow('in-process (as specified)', 'nexus', 'bare'), ratioRow('own processes (nexus start vs node)', 'nexusProc', 'bareProc')],
+      [ratioRow('one process (createApp)', 'nexus', 'bare'), ratioRow('own processes (nexus start vs node)', 'nexusProc', 'bareProc')],
     );
   } finally {
-    await nexusProc.stop();
-    await bareProc.stop();
-    await nexus.stop();
-    const closed = new Promise((resolve) => bare.server.close(resolve));
-    bare.server.closeAllConnections();
-    await closed;
+    await Promise.all(servers.map((server) => server.stop()));
     removeDir(work);
   }
 }
 
-await main();
+/** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */
+async function pair(appDir: string): Promise<void> {
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
+  const bare = new Koa();
+  const router = new Router();
+  router.get(ROUTE, (ctx) => {
+    ctx.body = { ok: true };
+  });
+  bare.use(router.routes());
+  const server = bare.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const nexus = await createApp({ appDir, mode: 'start', port: 0, host: '127.0.0.1', logSink: () => {} });
+  const nexusUrl = await nexus.start();
+  console.log(`bare http://127.0.0.1:${(server.address() as { port: number }).port} nexus ${nexusUrl}`);
+  process.once('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close();
+    void nexus.stop().then(() => process.exit(0));
+  });
+}
+
+if (process.argv[2] === '--pair') await pair(process.argv[3]!);
+else await main();

@@ -57,6 +57,8 @@ beforeAll(async () => {
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   url = await until('the URL', () => /Local:\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1]);
+  // Edits count only once the watcher is ready, which is when `watching` is printed.
+  await until('the watcher', () => (out.includes('watching') ? true : undefined));
 }, 20_000);
 
 afterAll(async () => {

@@ -5,7 +5,6 @@ import { NexusError, errorMessage } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { NexusMetrics } from '../http/metrics.ts';
 import type { PluginManifest } from '../manifest/types.ts';
-import { runAsPlugin } from '../plugins/attribution.ts';
 import { codeFrame, formatLocation, locateError } from '../plugins/code-frame.ts';
 import { loadEntry, type LoadedEntry } from '../plugins/entry.ts';
 import { dependencyNames } from '../plugins/graph.ts';
@@ -235,7 +234,7 @@ async function exportState(manager: PluginManager, record: PluginRecord): Promis
   if (!instance?.exportHotState || !context) return undefined;
   try {
     const state = await withTimeout(
-      Promise.resolve(runAsPlugin(context.owner, () => instance.exportHotState!())),
+      Promise.resolve(instance.exportHotState!()),
       manager.timeouts.shutdown,
       `exportHotState() of plugin "${record.name}"`,
     );

@@ -6,7 +6,7 @@ import type { Logger } from '../logger/types.ts';
 import type { PluginManifest, Permission } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { Collection, Document, StorageDriver } from '../storage/types.ts';
-import { runAsPlugin, type PluginOwner } from './attribution.ts';
+import type { PluginOwner } from './attribution.ts';
 import type { PluginDatabase } from './types.ts';
 
 /** What a plugin holds that must be released at shutdown; every count returns to 0. */
@@ -90,8 +90,7 @@ export class PluginContext {
   }
 
   subscribeToEvent<T>(type: string, handler: EventHandler<T>): () => void {
-    const owned: EventHandler<T> = (event) => runAsPlugin(this.owner, () => handler(event));
-    const off = this.#deps.bus.subscribe(this.name, type, owned as EventHandler);
+    const off = this.#deps.bus.subscribe(this.name, type, handler as EventHandler);
     return this.#track(this.#subscriptions, off);
   }
 
@@ -127,7 +126,8 @@ export class PluginContext {
 
   /** Run a background task; it gets the shutdown signal and is awaited at shutdown. */
   runTask(task: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
-    const run = runAsPlugin(this.owner, () => task(this.signal)).then(
+    // A task that throws before its first await fails like one that rejects.
+    const run = new Promise<unknown>((resolve) => resolve(task(this.signal))).then(
       () => undefined,
       (error: unknown) => {
         if (!(this.signal.aborted && isAbortError(error))) this.#deps.onFault(error);
@@ -190,14 +190,12 @@ export class PluginContext {
   }
 
   #guard(fn: () => unknown): void {
-    runAsPlugin(this.owner, () => {
-      try {
-        const result = fn();
-        if (result instanceof Promise) result.catch((error: unknown) => this.#deps.onFault(error));
-      } catch (error) {
-        this.#deps.onFault(error);
-      }
-    });
+    try {
+      const result = fn();
+      if (result instanceof Promise) result.catch((error: unknown) => this.#deps.onFault(error));
+    } catch (error) {
+      this.#deps.onFault(error);
+    }
   }
 
   #collection<T extends Document>(name: string): Collection<T> {

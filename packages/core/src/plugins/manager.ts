@@ -11,7 +11,7 @@ import { checkCompatibility } from '../manifest/compat.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { StorageDriver } from '../storage/types.ts';
-import { runAsPlugin } from './attribution.ts';
+import { claimSourceDir, releaseSourceDir } from './attribution.ts';
 import { bindPluginContext, setPluginStatus, type BasePlugin } from './base.ts';
 import { PluginContext, type PluginResources } from './context.ts';
 import { discoverPlugins, type DiscoveredPlugin } from './discover.ts';
@@ -171,6 +171,8 @@ export class PluginManager {
 
   /** Forget a plugin slot (its folder was removed); it must be stopped first. */
   forget(name: string): void {
+    const record = this.#records.get(name);
+    if (record) releaseSourceDir(record.dir);
     this.#records.delete(name);
     this.options.bus.unregisterPlugin(name);
     this.replan();
@@ -252,7 +254,7 @@ export class PluginManager {
       if (early && 'error' in early) {
         throw new NexusError('NEXUS_INIT_FAILED', `initialize() left an error behind (a throwing timer or an unhandled rejection): ${errorMessage(early.error)}`, { plugin: record.name, cause: early.error });
       }
-      record.router = this.#mountRoutes(record, instance, context);
+      record.router = this.#mountRoutes(record, instance);
       record.instance = instance;
       record.context = context;
       record.entry = entry;
@@ -284,7 +286,7 @@ export class PluginManager {
     setPluginStatus(instance, { state: 'stopping' });
     try {
       await withTimeout(
-        Promise.resolve(runAsPlugin(context.owner, () => instance.shutdown())),
+        Promise.resolve(instance.shutdown()),
         this.timeouts.shutdown,
         `shutdown() of plugin "${record.name}"`,
       );
@@ -353,7 +355,7 @@ export class PluginManager {
     let result: boolean | void;
     try {
       result = await withTimeout(
-        Promise.resolve(runAsPlugin(context.owner, () => instance.initialize())),
+        Promise.resolve(instance.initialize()),
         this.timeouts.initialize,
         `initialize() of plugin "${record.name}"`,
       );
@@ -368,10 +370,10 @@ export class PluginManager {
     }
   }
 
-  #mountRoutes(record: PluginRecord, instance: Instance, context: PluginContext): Router | undefined {
+  #mountRoutes(record: PluginRecord, instance: Instance): Router | undefined {
     if (!instance.routes) return undefined;
     const router = new Router({ prefix: `/plugins/${record.name}` });
-    runAsPlugin(context.owner, () => instance.routes!(router));
+    instance.routes(router);
     return router;
   }
 
@@ -415,6 +417,8 @@ export class PluginManager {
         else this.options.logger.error(`[${record.name}] error from a retired instance: ${errorMessage(error)}`, toError(error));
       },
     });
+    // Errors escaping this plugin's code from now on are this instance's, even while it starts.
+    claimSourceDir(record.dir, context.owner);
     return context;
   }
 

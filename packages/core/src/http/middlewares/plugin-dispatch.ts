@@ -1,6 +1,5 @@
 import type { RouterMiddleware, Router } from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { runAsPlugin } from '../../plugins/attribution.ts';
 import type { PluginManager, PluginRecord } from '../../plugins/manager.ts';
 import type { NexusMetrics } from '../metrics.ts';
 
@@ -44,8 +43,7 @@ export function pluginDispatch({ manager, metrics, waitMs, parseBody }: Dispatch
     const began = performance.now();
     record.gate.enter();
     try {
-      // Run as the plugin's code: a promise a handler leaves rejected is attributed to the plugin.
-      await (record.context ? runAsPlugin(record.context.owner, serve, ctx, next, routes, parseBody) : serve(ctx, next, routes, parseBody));
+      await serve(ctx, next, routes, parseBody);
     } finally {
       record.gate.leave();
       metrics.requestServed(name, ctx.method, ctx.status, (performance.now() - began) / 1000);
