@@ -21,6 +21,7 @@ import { bareKoaServerSource, copyApp, generatedPlugins, removeDir, resetAppStat
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
 const NEXUS = path.join(ROOT, 'packages/cli/bin/nexus.js');
+const BOOT = path.join(ROOT, 'bench/lib/boot.mjs');
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const PLUGINS = Number(process.env.BENCH_PLUGINS ?? 50);
 const NODE = process.execPath;
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < Math.min(RUNS, 5); run++) {
       for (const c of splitCases) {
         c.reset?.();
-        const out = spawnSync(NODE, ['--import', '@nexus/core/preload', '--import', 'tsx', SELF, '--split', c.app!, String(c.plugins)], { cwd: ROOT, env, encoding: 'utf8' });
+        const out = spawnSync(NODE, [BOOT, SELF, '--split', c.app!, String(c.plugins)], { cwd: ROOT, env, encoding: 'utf8' });
         if (out.status !== 0) throw new Error(`split run of ${c.name} failed (exit ${out.status})\n${out.stdout}\n${out.stderr}`);
         const line = out.stdout.trim().split('\n').pop()!;
         splits.set(c.name, [...(splits.get(c.name) ?? []), JSON.parse(line) as Split]);
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
         const list = splits.get(c.name)!;
         return [c.name, col(list, 'boot'), col(list, 'importCore'), col(list, 'createApp'), col(list, 'start'), col(list, 'pluginImports'), col(list, 'health'), col(list, 'total'), list.length];
       }),
-      'In-process split (median ms; a `node --import @nexus/core/preload --import tsx` child, like bin/nexus.js, running createApp() + start() directly, silent log sink)',
+      'In-process split (median ms; a child booted like bin/nexus.js by bench/lib/boot.mjs, running createApp() + start() directly, silent log sink)',
     );
   } finally {
     removeDir(work);

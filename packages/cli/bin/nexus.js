@@ -2,9 +2,15 @@
 // Runs the TypeScript sources directly (no build step): tsx compiles them on import.
 import { register } from 'tsx/esm/api';
 
-// Commands that run plugins load the runtime's JavaScript dependencies first, at native speed.
-const command = process.argv[2];
-if (command === 'start' || command === 'dev') await import('@nexus/core/preload');
+// Big JavaScript dependencies load first, at native speed: through tsx's hooks each module pays a
+// round trip to the hooks thread (Vite: ~600 ms instead of ~150; prettier: ~270 instead of ~50).
+const command = process.argv[2] ?? '';
+if (command === 'start' || command === 'dev') {
+  const { preload } = await import('@nexus/core/preload');
+  await preload();
+}
+// json-schema-to-typescript formats the generated types with prettier (dev regenerates them too).
+if (command === 'typegen' || command === 'dev') await import('prettier');
 
 register();
 const { main } = await import('../src/cli.ts');
