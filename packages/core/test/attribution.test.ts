@@ -6,14 +6,14 @@ import { claimSourceDir, ownerOf, releaseSourceDir, type PluginOwner } from '../
 const root = path.resolve('/srv/app/plugins');
 const owner = (name: string): PluginOwner => ({ name, fault: () => undefined });
 const withStack = (...frames: string[]): Error => Object.assign(new Error('boom'), { stack: ['Error: boom', ...frames.map((f) => `    at ${f}`)].join('\n') });
-const claimed: string[] = [];
+const claimed: [string, PluginOwner][] = [];
 const claim = (dir: string, who: PluginOwner): void => {
-  claimed.push(dir);
+  claimed.push([dir, who]);
   claimSourceDir(dir, who);
 };
 
 afterEach(() => {
-  for (const dir of claimed.splice(0)) releaseSourceDir(dir);
+  for (const [dir, who] of claimed.splice(0)) releaseSourceDir(dir, who);
 });
 
 describe('ownerOf: which plugin an escaped error belongs to, from its stack', () => {
@@ -45,11 +45,15 @@ describe('ownerOf: which plugin an escaped error belongs to, from its stack', ()
   it('a later claim wins (the instance a hot swap brought in); a released folder is nobody\'s', () => {
     const dir = path.join(root, 'hot');
     const frame = `run (${path.join(dir, 'src/plugin.ts')}:1:1)`;
-    claim(dir, owner('old'));
+    const old = owner('old');
+    claim(dir, old);
     const current = owner('new');
     claim(dir, current);
     expect(ownerOf(withStack(frame))).toBe(current);
-    releaseSourceDir(dir);
+    // Releasing for an owner that no longer holds the folder (an app stopping late) changes nothing.
+    releaseSourceDir(dir, old);
+    expect(ownerOf(withStack(frame))).toBe(current);
+    releaseSourceDir(dir, current);
     expect(ownerOf(withStack(frame))).toBeUndefined();
   });
 

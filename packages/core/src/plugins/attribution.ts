@@ -27,9 +27,10 @@ export function claimSourceDir(dir: string, owner: PluginOwner): void {
   claims.set(folder, { prefixes: [folder, pathToFileURL(folder).href], owner });
 }
 
-/** Forget `dir`: its plugin folder is gone. */
-export function releaseSourceDir(dir: string): void {
-  claims.delete(path.resolve(dir) + path.sep);
+/** Forget `dir` (its plugin is gone or its app stopped), unless another owner has claimed it since. */
+export function releaseSourceDir(dir: string, owner: PluginOwner): void {
+  const folder = path.resolve(dir) + path.sep;
+  if (claims.get(folder)?.owner === owner) claims.delete(folder);
 }
 
 /** The owner of the innermost stack frame of `error` that lies in a claimed folder, if any. */

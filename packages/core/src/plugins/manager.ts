@@ -11,7 +11,7 @@ import { checkCompatibility } from '../manifest/compat.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { StorageDriver } from '../storage/types.ts';
-import { claimSourceDir, releaseSourceDir } from './attribution.ts';
+import { claimSourceDir, releaseSourceDir, type PluginOwner } from './attribution.ts';
 import { bindPluginContext, setPluginStatus, type BasePlugin } from './base.ts';
 import { PluginContext, type PluginResources } from './context.ts';
 import { discoverPlugins, type DiscoveredPlugin } from './discover.ts';
@@ -94,6 +94,8 @@ export class PluginManager {
   readonly #secrets = new Map<string, () => readonly string[]>();
   /** Contexts whose initialize() runs: an error their code leaves behind fails the start. */
   readonly #starting = new WeakMap<PluginContext, { error?: unknown }>();
+  /** The owner each plugin's folder was last claimed for (see attribution.ts). */
+  readonly #claims = new WeakMap<PluginRecord, PluginOwner>();
   #order: string[] = [];
   readonly options: PluginManagerOptions;
 
@@ -138,6 +140,8 @@ export class PluginManager {
       const record = this.#records.get(name);
       if (record?.instance) await this.stop(record);
     }
+    // The app is done: its plugins' folders no longer point errors (or memory) at it.
+    for (const record of this.#records.values()) this.#release(record);
   }
 
   /** Add a discovered folder as a plugin slot (or mark why it cannot be one). */
@@ -172,10 +176,16 @@ export class PluginManager {
   /** Forget a plugin slot (its folder was removed); it must be stopped first. */
   forget(name: string): void {
     const record = this.#records.get(name);
-    if (record) releaseSourceDir(record.dir);
+    if (record) this.#release(record);
     this.#records.delete(name);
     this.options.bus.unregisterPlugin(name);
     this.replan();
+  }
+
+  #release(record: PluginRecord): void {
+    const owner = this.#claims.get(record);
+    if (owner) releaseSourceDir(record.dir, owner);
+    this.#claims.delete(record);
   }
 
   /** Recompute start order and mark plugins whose dependencies cannot be met. */
@@ -419,6 +429,7 @@ export class PluginManager {
     });
     // Errors escaping this plugin's code from now on are this instance's, even while it starts.
     claimSourceDir(record.dir, context.owner);
+    this.#claims.set(record, context.owner);
     return context;
   }
 
