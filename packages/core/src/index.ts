@@ -38,6 +38,8 @@ export { locateError, codeFrame } from './plugins/code-frame.ts';
 
 // Hot swap
 export { createHotReloader } from './hot/reloader.ts';
+export { diffAppConfig } from './hot/app-config.ts';
+export type { AppConfigChange } from './hot/app-config.ts';
 export type { HotApp, HotReloader } from './hot/reloader.ts';
 export type { HotReloaderOptions, ManifestChange, SwapError, SwapReport, SwapTimings } from './hot/types.ts';
 

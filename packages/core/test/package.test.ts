@@ -30,6 +30,7 @@ describe('@nexus/core public surface', () => {
         "createSqliteStorage",
         "defineConfig",
         "dependentsOf",
+        "diffAppConfig",
         "discoverPlugins",
         "envVarName",
         "errorMessage",

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createApp, createHotReloader, NEXUS_VERSION, type ManifestChange } from '@nexus/core';
+import { watchAppConfig, type AppConfigReport } from '../hot/app-config.ts';
 import { formatSwap } from '../hot/report.ts';
 import { watchPlugins } from '../hot/watcher.ts';
 import { colors, printReady, say, warn } from '../ui.ts';
@@ -7,8 +8,9 @@ import { waitForSignal, type ServeOptions } from './start.ts';
 
 /**
  * `nexus dev [app]`: run the app like `nexus start` (development config), watch every plugin
- * folder and hot-swap a plugin in process when its code, config or manifest changes. Ctrl-C stops
- * the watcher, then shuts the plugins down like `nexus start`.
+ * folder and hot-swap a plugin in process when its code, config or manifest changes, or when its
+ * overrides in nexus.config change. Ctrl-C stops the watchers, then shuts the plugins down like
+ * `nexus start`.
  */
 export async function devCommand(appDir: string, options: ServeOptions): Promise<number> {
   const app = await createApp({ appDir, mode: 'dev', port: options.port, host: options.host });
@@ -33,13 +35,26 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
     onChange: (dir, files) => hot.notify(dir, files),
     onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
   });
+  const appConfig = await watchAppConfig(app, hot, reportAppConfig);
   printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
   say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), root) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();
   return waitForSignal(app, async () => {
     await watcher.close();
+    await appConfig.close();
     await hot.close();
   });
+}
+
+/** One line (or a few) for a re-read nexus.config; the swaps it starts print their own lines. */
+function reportAppConfig({ file, reconfigured, restart, problems }: AppConfigReport): void {
+  if (problems.length > 0) {
+    warn(`  ${colors.red('✗')} ${file}: not applied, the app keeps its previous config
+${problems.map((p) => `    ${p}`).join('\n')}`);
+    return;
+  }
+  if (reconfigured.length > 0) say(`  ${colors.dim(`${file}: new config for ${reconfigured.join(', ')}`)}`);
+  if (restart.length > 0) warn(colors.yellow(`  ${file}: restart nexus dev to apply ${restart.join(', ')}`));
 }
 
 /**

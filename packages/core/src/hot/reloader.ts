@@ -206,7 +206,9 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
       if (done.has(member) || !record?.manifest || !record.enabled || record.invalid) continue;
       const changed = byName.get(member);
       const configDir = `${record.displayDir}/config/`;
-      const checkConfig = changed?.files.some((f) => f.startsWith(configDir) || f === `${record.displayDir}/${MANIFEST}`) ?? false;
+      const appConfig = manager.options.appConfigFile;
+      const checkConfig =
+        changed?.files.some((f) => f.startsWith(configDir) || f === `${record.displayDir}/${MANIFEST}` || f === appConfig) ?? false;
       items.push({ record, manifest: changed?.manifest ?? record.manifest, checkConfig });
       if (changed) files.push(...changed.files);
       done.add(member);

@@ -134,6 +134,12 @@ export class PluginManager {
     for (const name of this.#order) await this.start(this.#records.get(name)!, loading.get(name));
   }
 
+  /** Use a re-read nexus.config from now on: plugins get its overrides when they next start or swap. */
+  setAppConfig(config: AppConfig, file?: string): void {
+    this.options.appConfig = config;
+    this.options.appConfigFile = file;
+  }
+
   /** Stop every running plugin, dependents first. */
   async stopAll(): Promise<void> {
     for (const name of [...this.#order].reverse()) {
