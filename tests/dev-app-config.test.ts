@@ -1,6 +1,7 @@
 /**
  * `nexus dev` re-reads nexus.config.json: a plugin's changed overrides are swapped in (checked
- * first), an invalid file or value changes nothing, other settings ask for a restart.
+ * first), `enabled: false` stops a plugin and those that need it and `true` starts them again, an
+ * invalid file or value changes nothing, other settings ask for a restart.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,10 +19,11 @@ function write(file: string, content: string): void {
   writeFileSync(target, content);
 }
 
-const appConfig = (config: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ ...extra, plugins: { greeter: { config } } }, null, 2);
+const appConfig = (config: Record<string, unknown>, extra: Record<string, unknown> = {}, enabled = true): string =>
+  JSON.stringify({ ...extra, plugins: { greeter: { enabled, config } } }, null, 2);
 
 const greeting = async (): Promise<string> => ((await (await fetch(`${url}/plugins/greeter/greet`)).json()) as { greeting: string }).greeting;
+const status = async (plugin: string, route: string): Promise<number> => (await fetch(`${url}/plugins/${plugin}${route}`)).status;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'nexus-dev-app-config-'));
@@ -43,6 +45,17 @@ export default class Greeter extends BasePlugin {
 }
 `,
   );
+  write('plugins/fan/manifest.json', JSON.stringify({ name: 'fan', version: '1.0.0', dependencies: ['greeter'] }));
+  write(
+    'plugins/fan/src/plugin.ts',
+    `import { BasePlugin, type Router } from '@nexus/core';
+export default class Fan extends BasePlugin {
+  override routes(router: Router): void {
+    router.get('/ok', (ctx) => { ctx.body = { ok: true }; });
+  }
+}
+`,
+  );
   write('nexus.config.json', appConfig({ greeting: 'hi' }));
   dev = spawnCli(['dev', dir, '--port', '0']);
   url = (await dev.waitFor(/Local:\s+(http:\/\/\S+?)\/?\s/))[1]!;
@@ -59,8 +72,8 @@ describe('nexus dev: nexus.config.json changes', () => {
     expect(await greeting()).toBe('hi');
     write('nexus.config.json', appConfig({ greeting: 'hey' }));
     await eventually(async () => (await greeting()) === 'hey', 10_000, 'the new greeting');
-    expect(dev.stdout()).toContain('nexus.config.json: new config for greeter');
-    expect(dev.stdout()).toMatch(/↻ greeter {2}nexus\.config\.json/);
+    expect(dev.stdout()).toContain('nexus.config.json changed: greeter');
+    expect(dev.stdout()).toMatch(/↻ greeter → fan {2}nexus\.config\.json/);
   });
 
   test('an override out of range is refused: the plugin serves on with its previous config', async () => {
@@ -75,10 +88,22 @@ describe('nexus dev: nexus.config.json changes', () => {
     expect(await greeting()).toBe('hey');
   });
 
+  test('enabled: false stops the plugin and the plugins that need it; true starts them again', async () => {
+    write('nexus.config.json', appConfig({ greeting: 'hey' }, {}, false));
+    await dev.waitFor(/○ disabled greeter \(stopped fan\) {2}nexus\.config\.json/);
+    const answer = await fetch(`${url}/plugins/greeter/greet`);
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toMatchObject({ error: 'plugin_unavailable', state: 'disabled' });
+    expect(await status('fan', '/ok')).toBe(503);
+    write('nexus.config.json', appConfig({ greeting: 'back' }));
+    await eventually(async () => (await status('greeter', '/greet')) === 200 && (await status('fan', '/ok')) === 200, 10_000, 'both serving again');
+    expect(await greeting()).toBe('back');
+  });
+
   test('a setting only a restart applies is named', async () => {
-    write('nexus.config.json', appConfig({ greeting: 'hey' }, { port: 4321 }));
+    write('nexus.config.json', appConfig({ greeting: 'back' }, { port: 4321 }));
     await dev.waitFor(/restart nexus dev to apply port/);
-    expect(await greeting()).toBe('hey');
+    expect(await greeting()).toBe('back');
   });
 
   test('Ctrl-C still exits 0', async () => {

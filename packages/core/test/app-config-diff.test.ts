@@ -8,10 +8,10 @@ describe('diffAppConfig: what a re-read nexus.config changes in a running app', 
     expect(diffAppConfig(before, after)).toEqual({ reconfigure: ['added', 'mail'], restart: [] });
   });
 
-  it('enabling or disabling a plugin and every top-level setting need a restart', () => {
-    const before = { port: 3000, plugins: { users: { enabled: false } } };
-    const after = { port: 4000, host: '0.0.0.0', timeouts: { initialize: 1 }, plugins: { users: {} } };
-    expect(diffAppConfig(before, after)).toEqual({ reconfigure: [], restart: ['host', 'port', 'timeouts', 'plugins.users.enabled'] });
+  it('a plugin enabled or disabled is reconfigured; every top-level setting needs a restart', () => {
+    const before = { port: 3000, plugins: { users: { enabled: false }, mail: {} } };
+    const after = { port: 4000, host: '0.0.0.0', timeouts: { initialize: 1 }, plugins: { users: {}, mail: { enabled: false } } };
+    expect(diffAppConfig(before, after)).toEqual({ reconfigure: ['mail', 'users'], restart: ['host', 'port', 'timeouts'] });
   });
 
   it('the same config is no change at all', () => {

@@ -49,11 +49,11 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
 /** One line (or a few) for a re-read nexus.config; the swaps it starts print their own lines. */
 function reportAppConfig({ file, reconfigured, restart, problems }: AppConfigReport): void {
   if (problems.length > 0) {
-    warn(`  ${colors.red('✗')} ${file}: not applied, the app keeps its previous config
-${problems.map((p) => `    ${p}`).join('\n')}`);
+    const details = problems.map((problem) => `    ${problem}`);
+    warn([`  ${colors.red('✗')} ${file}: not applied, the app keeps its previous config`, ...details].join('\n'));
     return;
   }
-  if (reconfigured.length > 0) say(`  ${colors.dim(`${file}: new config for ${reconfigured.join(', ')}`)}`);
+  if (reconfigured.length > 0) say(`  ${colors.dim(`${file} changed: ${reconfigured.join(', ')}`)}`);
   if (restart.length > 0) warn(colors.yellow(`  ${file}: restart nexus dev to apply ${restart.join(', ')}`));
 }
 

@@ -12,7 +12,7 @@ const RECHECK_MS = 120;
 /** How a re-read nexus.config went, for the terminal. */
 export interface AppConfigReport {
   file: string;
-  /** Plugins handed to the hot reloader with their new overrides. */
+  /** Plugins handed to the hot reloader: new overrides, enabled or disabled. */
   reconfigured: string[];
   /** Settings that need a restart of `nexus dev`. */
   restart: string[];
@@ -22,8 +22,9 @@ export interface AppConfigReport {
 
 /**
  * Watch the app's nexus.config: a change of a plugin's `config` overrides swaps that plugin (its new
- * values are checked first; an invalid one leaves it serving as it was). Anything else is reported
- * as needing a restart. An invalid file changes nothing.
+ * values are checked first; an invalid one leaves it serving as it was); `enabled: false` stops it
+ * (and the plugins that need it), enabling it starts them again. Other settings are reported as
+ * needing a restart. An invalid file changes nothing.
  */
 export async function watchAppConfig(app: NexusApp, hot: HotReloader, onReport: (report: AppConfigReport) => void): Promise<{ close(): Promise<void> }> {
   let current = app.manager.options.appConfig;
@@ -48,7 +49,7 @@ export async function watchAppConfig(app: NexusApp, hot: HotReloader, onReport: 
     const change = diffAppConfig(current, loaded.config);
     current = loaded.config;
     app.manager.setAppConfig(loaded.config, loaded.file);
-    const reconfigured = change.reconfigure.filter((name) => app.manager.get(name)?.instance);
+    const reconfigured = change.reconfigure.filter((name) => app.manager.get(name));
     for (const name of reconfigured) hot.notify(app.manager.get(name)!.dir, [file]);
     if (reconfigured.length > 0 || change.restart.length > 0) onReport({ file: shown, reconfigured, restart: change.restart, problems: [] });
   };

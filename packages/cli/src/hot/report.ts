@@ -18,6 +18,8 @@ export function formatSwap(report: SwapReport, at = new Date()): string[] {
   const line = (...parts: string[]): string => parts.filter(Boolean).join('  ');
   if (report.kind === 'remove') {
     lines.push(line(`${head} ${colors.yellow('−')} removed ${plan}`, files));
+  } else if (report.kind === 'disable') {
+    lines.push(line(`${head} ${colors.dim('○')} disabled ${plan}`, files));
   } else if (report.outcome === 'ok') {
     const mark = report.kind === 'add' ? colors.green('+ added') : colors.green('↻');
     lines.push(line(`${head} ${mark} ${plan}`, files, timing(report)));
@@ -37,7 +39,7 @@ export function formatSwap(report: SwapReport, at = new Date()): string[] {
 function planText(report: SwapReport): string {
   const [first = '?', ...rest] = report.plugins;
   const name = colors.bold(colors.green(first));
-  if (report.kind === 'remove') return rest.length > 0 ? `${name} ${colors.dim(`(stopped ${rest.join(', ')})`)}` : name;
+  if (report.kind === 'remove' || report.kind === 'disable') return rest.length > 0 ? `${name} ${colors.dim(`(stopped ${rest.join(', ')})`)}` : name;
   return rest.length > 0 ? `${name} → ${rest.join(', ')}` : name;
 }
 

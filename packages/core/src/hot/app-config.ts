@@ -3,9 +3,9 @@ import type { AppConfig } from '../config/app.ts';
 
 /** What a re-read nexus.config changes in a running app. */
 export interface AppConfigChange {
-  /** Plugins whose `config` overrides changed: a swap applies them. */
+  /** Plugins whose `config` overrides changed, or that were enabled or disabled: the hot reloader applies them. */
   reconfigure: string[];
-  /** Settings only a restart applies, e.g. `port` or `plugins.users.enabled`. */
+  /** Settings only a restart applies, e.g. `port`. */
   restart: string[];
 }
 
@@ -22,8 +22,8 @@ export function diffAppConfig(before: AppConfig, after: AppConfig): AppConfigCha
   for (const name of [...names].sort()) {
     const was = before.plugins?.[name];
     const is = after.plugins?.[name];
-    if ((was?.enabled !== false) !== (is?.enabled !== false)) restart.push(`plugins.${name}.enabled`);
-    if (!isDeepStrictEqual(was?.config ?? {}, is?.config ?? {})) reconfigure.push(name);
+    const toggled = (was?.enabled !== false) !== (is?.enabled !== false);
+    if (toggled || !isDeepStrictEqual(was?.config ?? {}, is?.config ?? {})) reconfigure.push(name);
   }
   return { reconfigure, restart };
 }

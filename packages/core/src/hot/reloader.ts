@@ -120,6 +120,7 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
 
   // 1. What each changed folder means.
   const removals = new Set<PluginRecord>();
+  const disables = new Set<PluginRecord>();
   const changes: Change[] = [];
   for (const [dir, files] of batch) {
     if (path.dirname(dir) !== root) continue;
@@ -130,6 +131,10 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
     }
     const shown = [...files].map((f) => display(app.appDir, f));
     const live = record && isLive(record) ? record : undefined;
+    if (live && manager.options.appConfig.plugins?.[live.name]?.enabled === false) {
+      disables.add(live);
+      continue;
+    }
     if (live && !files.has(path.join(dir, MANIFEST))) {
       changes.push({ record: live, manifest: live.manifest!, files: shown, added: false });
       continue;
@@ -160,6 +165,7 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
 
   // 2. Removed folders go first, so that a renamed folder's plugin can come back under its name.
   for (const record of removals) await remove(app, record, report, began);
+  for (const record of disables) await disable(app, record, report, began);
 
   // 3. Adopt new and re-read folders.
   for (const change of changes) {
@@ -222,24 +228,29 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
 
 /** Stop a plugin whose folder went away, and the plugins that need it; then forget it. */
 async function remove(app: HotApp, record: PluginRecord, report: (r: SwapReport) => void, began: number): Promise<void> {
-  const { manager } = app;
+  const entryFile = record.entry?.file;
+  const { plugins, shutdown } = await stopWithDependents(app.manager, record);
+  if (entryFile) app.loader.invalidate([entryFile]);
+  app.manager.forget(record.name);
+  report({ kind: 'remove', plugins, files: [display(app.appDir, record.dir)], outcome: 'ok', timings: { load: 0, shutdown, initialize: 0, total: now() - began } });
+}
+
+/** Stop a plugin nexus.config now disables, and the plugins that need it; enabling it again starts them all. */
+async function disable(app: HotApp, record: PluginRecord, report: (r: SwapReport) => void, began: number): Promise<void> {
+  const { plugins, shutdown } = await stopWithDependents(app.manager, record, 'disabled');
+  const file = app.manager.options.appConfigFile ?? 'nexus.config';
+  report({ kind: 'disable', plugins, files: [file], outcome: 'ok', timings: { load: 0, shutdown, initialize: 0, total: now() - began } });
+}
+
+/** Stop `record` after the running plugins that depend on it; the names come back `record` first. */
+async function stopWithDependents(manager: PluginManager, record: PluginRecord, nextState?: PluginRecord['state']): Promise<{ plugins: string[]; shutdown: number }> {
   const manifests = new Map<string, PluginManifest>();
   for (const r of manager.records()) if (r.manifest) manifests.set(r.name, r.manifest);
   const dependents = dependentsOf(record.name, manifests, manager.order).filter((n) => manager.get(n)?.instance);
   const stopping = [...dependents.reverse().map((n) => manager.get(n)!), record];
-  const entryFile = record.entry?.file;
   const t0 = now();
-  for (const r of stopping) if (r.instance) await manager.stop(r);
-  const shutdown = now() - t0;
-  if (entryFile) app.loader.invalidate([entryFile]);
-  manager.forget(record.name);
-  report({
-    kind: 'remove',
-    plugins: stopping.map((r) => r.name).reverse(),
-    files: [display(app.appDir, record.dir)],
-    outcome: 'ok',
-    timings: { load: 0, shutdown, initialize: 0, total: now() - began },
-  });
+  for (const r of stopping) if (r.instance) await manager.stop(r, r === record && nextState ? { nextState } : {});
+  return { plugins: stopping.map((r) => r.name).reverse(), shutdown: now() - t0 };
 }
 
 function swapReport(kind: SwapReport['kind'], files: string[], result: SwapResult): SwapReport {

@@ -30,10 +30,11 @@ export interface SwapError {
  *
  * - `swap`: changed code, config or manifest of a running plugin (and its dependents) swapped in;
  * - `add`: a new plugin folder started; `remove`: a removed folder's plugin stopped and forgotten;
+ * - `disable`: nexus.config disabled a running plugin: it stopped (the plugins that need it first);
  * - `invalid`: a manifest became invalid; nothing was unloaded, the previous version goes on serving.
  */
 export interface SwapReport {
-  kind: 'swap' | 'add' | 'remove' | 'invalid';
+  kind: 'swap' | 'add' | 'remove' | 'disable' | 'invalid';
   /** Plugins re-initialized (or stopped), in the order it happened: the changed one first. */
   plugins: string[];
   /** Changed files, relative to the app folder (`plugins/users/src/plugin.ts`). */
