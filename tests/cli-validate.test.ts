@@ -4,7 +4,7 @@ import { NEXUS_VERSION } from '@nexus/core';
 import { killChildren, makeApp, pluginSource, PLAYGROUND, runCli, type CliResult, type TempApp } from './helpers/index.ts';
 
 // Every command of this file starts at once: each child pays tsx's start-up, in parallel.
-let runs: Record<'playground' | 'help' | 'startHelp' | 'version' | 'badPort', Promise<CliResult>>;
+let runs: Record<'playground' | 'help' | 'startHelp' | 'version' | 'badPort' | 'unknown' | 'bare', Promise<CliResult>>;
 beforeAll(() => {
   runs = {
     playground: runCli(['validate', PLAYGROUND]),
@@ -12,6 +12,8 @@ beforeAll(() => {
     startHelp: runCli(['start', '--help']),
     version: runCli(['--version']),
     badPort: runCli(['start', PLAYGROUND, '--port', 'abc']),
+    unknown: runCli(['strat', PLAYGROUND]),
+    bare: runCli([]),
   };
 });
 afterAll(killChildren);
@@ -97,6 +99,28 @@ describe('nexus validate', () => {
   });
 });
 
+describe('nexus validate picks the config environment like nexus start', () => {
+  let app: TempApp;
+  beforeAll(() => {
+    app = makeApp({
+      plugins: {
+        prod_only: {
+          manifest: { configuration: { retries: { type: 'integer', default: 3, max: 5 } } },
+          files: { 'config/production.yaml': 'retries: 50\n' },
+          source: pluginSource(),
+        },
+      },
+    });
+  });
+  afterAll(() => app?.remove());
+
+  it('an empty NEXUS_ENV counts as unset: production.yaml is checked', async () => {
+    const run = await runCli(['validate', app.dir], { env: { NEXUS_ENV: '' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('plugins/prod_only/config/production.yaml: prod_only.retries: must be at most 5, got 50');
+  });
+});
+
 describe('nexus --help and --version', () => {
   it('--help lists the commands', async () => {
     const run = await runs.help;
@@ -116,6 +140,15 @@ describe('nexus --help and --version', () => {
     const run = await runs.version;
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`nexus/${NEXUS_VERSION}`);
+  });
+
+  it('an unknown command exits 1 and names the commands; no command at all prints the help', async () => {
+    const unknown = await runs.unknown;
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Unknown command "strat". Commands: dev, start, typegen, validate; run nexus --help for more.');
+    const bare = await runs.bare;
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toContain('validate [app]');
   });
 
   it('a bad --port exits 1 with the reason', async () => {

@@ -162,3 +162,36 @@ describe('resources per plugin', () => {
     ]);
   });
 });
+
+describe('messages name the manifest where it is, with a custom pluginsDir', () => {
+  let custom: TempApp;
+  let app: RunningApp;
+  beforeAll(async () => {
+    const manifest = (name: string, extra: object) => JSON.stringify({ name, version: '1.0.0', ...extra });
+    custom = makeApp({
+      config: { pluginsDir: 'extensions' },
+      files: {
+        'extensions/talker/manifest.json': manifest('talker', { permissions: ['events.publish'] }),
+        'extensions/talker/src/plugin.ts': pluginSource(`override routes(router: Router) {${attempt('/say', "return this.publishEvent('gossip.spread', {});")}}`),
+        'extensions/asker/manifest.json': manifest('asker', {}),
+        'extensions/asker/src/plugin.ts': pluginSource(`override routes(router: Router) {${attempt('/ask', "return this.getService('talker.voice');")}}`),
+        'extensions/needy/manifest.json': manifest('needy', { dependencies: ['ghost'] }),
+        'extensions/needy/src/plugin.ts': pluginSource(),
+      },
+    });
+    app = await startApp(custom.dir);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    custom?.remove();
+  });
+
+  it('event, service and dependency errors point into extensions/, not plugins/', async () => {
+    expect((await app.get('/plugins/talker/say')).body.error).toContain('Add it to "events.publishes" in extensions/talker/manifest.json');
+    expect((await app.get('/plugins/asker/ask')).body.error).toContain('listed in "dependencies" in extensions/asker/manifest.json');
+    const needy = (await app.get('/plugins')).body.plugins.find((p: { name: string }) => p.name === 'needy');
+    expect(needy.error).toBe(
+      'needs plugin "ghost", which is not installed or disabled; add it to extensions/ or remove it from "dependencies" in extensions/needy/manifest.json',
+    );
+  });
+});

@@ -49,7 +49,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     cli.parse(['node', 'nexus', ...argv], { run: true });
     if (!run) {
-      if (!cli.options.help && !cli.options.version) cli.outputHelp();
+      if (cli.options.help || cli.options.version) return 0;
+      const [unknown] = cli.args;
+      if (unknown !== undefined) {
+        warn(`${colors.red('✗')} Unknown command "${unknown}". Commands: dev, start, typegen, validate; run nexus --help for more.`);
+        return 1;
+      }
+      cli.outputHelp();
       return 0;
     }
     return await run();

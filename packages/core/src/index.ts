@@ -24,7 +24,7 @@ export type { AppConfig } from './config/app.ts';
 export { resolvePluginConfig } from './config/resolve.ts';
 export { validateConfigValue } from './config/validate.ts';
 export { redactConfig, REDACTED } from './config/redact.ts';
-export { envVarName } from './config/env.ts';
+export { envVarName, resolveEnvName } from './config/env.ts';
 
 // Running an app
 export { createApp } from './app/create.ts';

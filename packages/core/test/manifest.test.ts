@@ -150,7 +150,7 @@ describe('validateManifest', () => {
       `${FILE}: /configuration/max_retries/min: must be a number`,
       `${FILE}: /api_endpoints/0/method: must be one of "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"`,
       `${FILE}: /api_endpoints/0/path: must start with "/", e.g. "/status"`,
-      `${FILE}: /events/publishes/0: must be a dotted event name with no empty parts, e.g. "user.created"`,
+      `${FILE}: /events/publishes/0: must be a dotted event name with no empty parts and no wildcards (list each type by name), e.g. "user.created"`,
       `${FILE}: /version: must be a semver version such as "1.0.0", got "one"`,
     ]);
     expect(check.warnings).toEqual([
@@ -262,6 +262,13 @@ describe('validateManifest', () => {
     ]);
   });
 
+  test('a wildcard subscription is refused when the manifest is read, not at subscribe time', () => {
+    const check = validateManifest({ name: 'x', version: '1.0.0', permissions: ['events.subscribe'], events: { subscribes: ['user.*'] } }, FILE);
+    expect(check.errors).toEqual([
+      `${FILE}: /events/subscribes/0: must be a dotted event name with no empty parts and no wildcards (list each type by name), e.g. "user.created"`,
+    ]);
+  });
+
   test('empty event names and unknown keys in events', () => {
     const check = validateManifest(
       { name: 'x', version: '1.0.0', permissions: ['events.subscribe'], events: { subscribes: [''], subscribe: [] } },
@@ -269,7 +276,7 @@ describe('validateManifest', () => {
     );
     expect(check.errors).toEqual([
       `${FILE}: /events/subscribe: unknown key; allowed keys: publishes, subscribes`,
-      `${FILE}: /events/subscribes/0: must be a dotted event name with no empty parts, e.g. "user.created"`,
+      `${FILE}: /events/subscribes/0: must be a dotted event name with no empty parts and no wildcards (list each type by name), e.g. "user.created"`,
     ]);
   });
 });

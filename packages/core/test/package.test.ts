@@ -40,6 +40,7 @@ describe('@nexus/core public surface', () => {
         "locateError",
         "planDependencies",
         "redactConfig",
+        "resolveEnvName",
         "resolvePluginConfig",
         "setPluginStatus",
         "validateConfigValue",

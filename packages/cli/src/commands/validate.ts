@@ -6,6 +6,7 @@ import {
   NEXUS_VERSION,
   planDependencies,
   loadAppConfig,
+  resolveEnvName,
   resolvePluginConfig,
   type AppConfig,
   type PluginManifest,
@@ -53,7 +54,7 @@ async function checkPlugin(
   const entry = path.join(dir, manifest.main ?? 'src/plugin.ts');
   if (!existsSync(entry)) problems.push(`${path.relative(root, entry)}: entry module not found; create it or set "main" in ${displayDir}/manifest.json`);
   const config = await resolvePluginConfig({
-    manifest, pluginDir: dir, displayDir, envName: process.env.NEXUS_ENV ?? process.env.NODE_ENV ?? 'production',
+    manifest, pluginDir: dir, displayDir, envName: resolveEnvName('start'),
     appOverrides: appConfig.plugins?.[manifest.name]?.config, appConfigFile: appFile, saved: {}, environ: process.env,
   });
   return [...problems, ...config.errors];
@@ -61,7 +62,8 @@ async function checkPlugin(
 
 /** Missing, version-mismatched and cyclic dependencies, as `nexus start` would find them. */
 function addDependencyProblems(verdicts: Verdict[], manifests: PluginManifest[]): void {
-  const { blocked } = planDependencies(new Map(manifests.map((m) => [m.name, m])));
+  const files = new Map(verdicts.map((v) => [v.name, `${v.displayDir}/manifest.json`]));
+  const { blocked } = planDependencies(new Map(manifests.map((m) => [m.name, m])), (name) => files.get(name) ?? `plugins/${name}/manifest.json`);
   const reported = new Set<string>();
   for (const verdict of verdicts) {
     const reason = blocked.get(verdict.name);

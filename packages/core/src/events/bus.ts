@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NexusError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
+import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import { createMittTransport } from './mitt-transport.ts';
 import type { EventEnvelope, EventHandler, EventTransport } from './types.ts';
@@ -27,6 +28,8 @@ export interface EventBusStats {
 }
 
 interface Rules {
+  /** The manifest to name in errors; unset for a plugin the bus has no rules of. */
+  file?: string;
   canPublish: boolean;
   canSubscribe: boolean;
   publishes: ReadonlySet<string>;
@@ -81,10 +84,11 @@ export class EventBus {
     this.#detach = this.#transport.subscribe((envelope) => this.#receive(envelope));
   }
 
-  /** Take (or replace) a plugin's events rules from its manifest. */
-  registerPlugin(manifest: PluginManifest): void {
+  /** Take (or replace) a plugin's events rules from its manifest; errors name `manifestFile`. */
+  registerPlugin(manifest: PluginManifest, manifestFile = defaultManifestFile(manifest.name)): void {
     const permissions = new Set(manifest.permissions ?? []);
     this.#rules.set(manifest.name, {
+      file: manifestFile,
       canPublish: permissions.has('events.publish'),
       canSubscribe: permissions.has('events.subscribe'),
       publishes: new Set(manifest.events?.publishes ?? []),
@@ -123,7 +127,7 @@ export class EventBus {
 
   /** Call `handler` for every event of `type`; returns the unsubscribe function. */
   subscribe(plugin: string, type: string, handler: EventHandler): () => void {
-    if (type.includes('*')) throw wildcardError(plugin, type);
+    if (type.includes('*')) throw wildcardError(plugin, type, this.#rulesOf(plugin).file ?? defaultManifestFile(plugin));
     if (plugin !== HOST) this.#checkSubscribe(plugin, type);
     const subscription: Subscription = { plugin, handler, active: true };
     this.#subscribers.set(type, [...(this.#subscribers.get(type) ?? []), subscription]);
@@ -195,14 +199,16 @@ export class EventBus {
 
   #checkPublish(plugin: string, type: string): void {
     const rules = this.#rulesOf(plugin);
-    if (!rules.canPublish) throw permissionError(plugin, type, 'publish');
-    if (!rules.publishes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'publish');
+    const file = rules.file ?? defaultManifestFile(plugin);
+    if (!rules.canPublish) throw permissionError(plugin, type, 'publish', file);
+    if (!rules.publishes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'publish', file);
   }
 
   #checkSubscribe(plugin: string, type: string): void {
     const rules = this.#rulesOf(plugin);
-    if (!rules.canSubscribe) throw permissionError(plugin, type, 'subscribe');
-    if (!rules.subscribes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'subscribe');
+    const file = rules.file ?? defaultManifestFile(plugin);
+    if (!rules.canSubscribe) throw permissionError(plugin, type, 'subscribe', file);
+    if (!rules.subscribes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'subscribe', file);
   }
 
   #unsubscribe(type: string, subscription: Subscription): void {
@@ -310,27 +316,27 @@ function verb(action: 'publish' | 'subscribe'): string {
   return action === 'publish' ? 'publish' : 'subscribe to';
 }
 
-function permissionError(plugin: string, type: string, action: 'publish' | 'subscribe'): NexusError {
+function permissionError(plugin: string, type: string, action: 'publish' | 'subscribe', file: string): NexusError {
   return new NexusError(
     'NEXUS_EVENT_PERMISSION',
-    `Plugin "${plugin}" cannot ${verb(action)} "${type}": it lacks the "events.${action}" permission. Add "events.${action}" to "permissions" in plugins/${plugin}/manifest.json.`,
+    `Plugin "${plugin}" cannot ${verb(action)} "${type}": it lacks the "events.${action}" permission. Add "events.${action}" to "permissions" in ${file}.`,
     { plugin },
   );
 }
 
-function undeclaredError(plugin: string, type: string, action: 'publish' | 'subscribe'): NexusError {
+function undeclaredError(plugin: string, type: string, action: 'publish' | 'subscribe', file: string): NexusError {
   const field = action === 'publish' ? 'events.publishes' : 'events.subscribes';
   return new NexusError(
     'NEXUS_EVENT_UNDECLARED',
-    `Plugin "${plugin}" cannot ${verb(action)} "${type}": the type is not declared. Add it to "${field}" in plugins/${plugin}/manifest.json, or use a type in its own namespace "${plugin}.*".`,
+    `Plugin "${plugin}" cannot ${verb(action)} "${type}": the type is not declared. Add it to "${field}" in ${file}, or use a type in its own namespace "${plugin}.*".`,
     { plugin },
   );
 }
 
-function wildcardError(plugin: string, type: string): NexusError {
+function wildcardError(plugin: string, type: string, file: string): NexusError {
   return new NexusError(
     'NEXUS_EVENT_UNDECLARED',
-    `Plugin "${plugin}" cannot subscribe to "${type}": wildcard subscriptions are not supported. Subscribe to each type by name and list it in "events.subscribes" in plugins/${plugin}/manifest.json.`,
+    `Plugin "${plugin}" cannot subscribe to "${type}": wildcard subscriptions are not supported. Subscribe to each type by name and list it in "events.subscribes" in ${file}.`,
     { plugin },
   );
 }

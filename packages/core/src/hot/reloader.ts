@@ -297,7 +297,7 @@ function dependencyProblems(manager: PluginManager, record: PluginRecord, manife
   for (const r of manager.records()) {
     if (r.manifest && r.enabled && !r.invalid) manifests.set(r.name, r.name === record.name ? manifest : r.manifest);
   }
-  const reason = planDependencies(manifests).blocked.get(record.name);
+  const reason = planDependencies(manifests, (name) => manager.manifestFileOf(name)).blocked.get(record.name);
   return reason ? [`${record.displayDir}/${MANIFEST}: /dependencies: ${reason}`] : [];
 }
 

@@ -3,6 +3,11 @@ import path from 'node:path';
 import { validateManifest, type ManifestCheck } from './validate.ts';
 
 /** Reads and checks `<pluginDir>/manifest.json`; `displayFile` is the path shown in messages. */
+/** A plugin's manifest file for messages when its folder is not known: the default plugins folder. */
+export function defaultManifestFile(plugin: string): string {
+  return `plugins/${plugin}/manifest.json`;
+}
+
 export async function loadManifest(pluginDir: string, displayFile: string): Promise<ManifestCheck> {
   let text: string;
   try {

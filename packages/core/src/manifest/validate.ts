@@ -95,7 +95,9 @@ function otherMessage(error: ErrorObject, params: Record<string, unknown>): stri
 function patternMessage(path: string, pattern: string): string {
   if (path === '/name') return 'must be snake_case (lowercase letters, digits, underscores), e.g. "my_plugin"';
   if (/^\/api_endpoints\/\d+\/path$/.test(path)) return 'must start with "/", e.g. "/status"';
-  if (path.startsWith('/events/')) return 'must be a dotted event name with no empty parts, e.g. "user.created"';
+  if (path.startsWith('/events/')) {
+    return 'must be a dotted event name with no empty parts and no wildcards (list each type by name), e.g. "user.created"';
+  }
   return `must match /${pattern}/`;
 }
 

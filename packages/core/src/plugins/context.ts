@@ -6,6 +6,7 @@ import type { Logger } from '../logger/types.ts';
 import type { PluginManifest, Permission } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { Collection, Document, StorageDriver } from '../storage/types.ts';
+import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginOwner } from './attribution.ts';
 import type { PluginDatabase } from './types.ts';
 
@@ -61,7 +62,7 @@ export class PluginContext {
   }
 
   get manifestFile(): string {
-    return this.#deps.manifestFile ?? `plugins/${this.name}/manifest.json`;
+    return this.#deps.manifestFile ?? defaultManifestFile(this.name);
   }
 
   get name(): string {
@@ -99,7 +100,7 @@ export class PluginContext {
   }
 
   getService<T>(name: string): T {
-    return this.#deps.services.get<T>(this.name, name, this.#dependencies);
+    return this.#deps.services.get<T>(this.name, name, this.#dependencies, this.manifestFile);
   }
 
   setTimeout(fn: () => unknown, ms: number): TimerHandle {

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import semver from 'semver';
+import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import { parseDependency } from '../manifest/compat.ts';
 
@@ -13,11 +15,15 @@ export interface DependencyPlan {
 /**
  * Order plugins so each starts after its dependencies. A missing or mismatched dependency, or a
  * cycle, blocks only the plugins involved (and those that need them); the rest still start.
+ * Reasons name each plugin's manifest as `manifestFile` gives it.
  */
-export function planDependencies(manifests: ReadonlyMap<string, PluginManifest>): DependencyPlan {
+export function planDependencies(
+  manifests: ReadonlyMap<string, PluginManifest>,
+  manifestFile: (plugin: string) => string = defaultManifestFile,
+): DependencyPlan {
   const blocked = new Map<string, string>();
   for (const [name, manifest] of manifests) {
-    const problem = dependencyProblem(name, manifest, manifests);
+    const problem = dependencyProblem(name, manifest, manifests, manifestFile(name));
     if (problem) blocked.set(name, problem);
   }
   for (const cycle of findCycles(manifests)) {
@@ -62,15 +68,16 @@ function dependencyProblem(
   name: string,
   manifest: PluginManifest,
   manifests: ReadonlyMap<string, PluginManifest>,
+  file: string,
 ): string | undefined {
   for (const spec of manifest.dependencies ?? []) {
     const dep = parseDependency(spec);
     const target = manifests.get(dep.name);
     if (!target) {
-      return `needs plugin "${dep.name}", which is not installed or disabled; add it to plugins/ or remove it from "dependencies" in plugins/${name}/manifest.json`;
+      return `needs plugin "${dep.name}", which is not installed or disabled; add it to ${path.posix.dirname(path.posix.dirname(file))}/ or remove it from "dependencies" in ${file}`;
     }
     if (dep.range && !semver.satisfies(target.version, dep.range, { includePrerelease: true })) {
-      return `needs "${dep.name}@${dep.range}" but ${dep.name} is ${target.version}; change the range in "dependencies" of plugins/${name}/manifest.json`;
+      return `needs "${dep.name}@${dep.range}" but ${dep.name} is ${target.version}; change the range in "dependencies" of ${file}`;
     }
   }
   return undefined;

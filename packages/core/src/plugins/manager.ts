@@ -8,6 +8,7 @@ import { ConfigStore } from '../config/store.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Logger } from '../logger/types.ts';
 import { checkCompatibility } from '../manifest/compat.ts';
+import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { StorageDriver } from '../storage/types.ts';
@@ -134,6 +135,12 @@ export class PluginManager {
     for (const name of this.#order) await this.start(this.#records.get(name)!, loading.get(name));
   }
 
+  /** The manifest of plugin `name` as messages show it, e.g. `plugins/users/manifest.json`. */
+  manifestFileOf(name: string): string {
+    const record = this.#records.get(name);
+    return record ? `${record.displayDir}/manifest.json` : defaultManifestFile(name);
+  }
+
   /** Use a re-read nexus.config from now on: plugins get its overrides when they next start or swap. */
   setAppConfig(config: AppConfig, file?: string): void {
     this.options.appConfig = config;
@@ -200,7 +207,7 @@ export class PluginManager {
     for (const record of this.#records.values()) {
       if (record.manifest && record.enabled && !record.invalid) manifests.set(record.name, record.manifest);
     }
-    const plan = planDependencies(manifests);
+    const plan = planDependencies(manifests, (name) => this.manifestFileOf(name));
     for (const [name, reason] of plan.blocked) {
       const record = this.#records.get(name)!;
       if (!record.instance) this.#fail(record, reason.includes('cycle') ? 'NEXUS_DEPENDENCY_CYCLE' : 'NEXUS_DEPENDENCY_MISSING', reason);
@@ -259,7 +266,7 @@ export class PluginManager {
       context = this.#createContext(record, config);
       bindPluginContext(instance, context);
       setPluginStatus(instance, { state: 'initializing' });
-      this.options.bus.registerPlugin(manifest);
+      this.options.bus.registerPlugin(manifest, this.manifestFileOf(record.name));
       const schema = instance.databaseSchema?.();
       if (schema) await this.options.storage.ensureSchema(manifest.name, schema);
       if (handoff && instance.importHotState) await instance.importHotState(handoff.state);

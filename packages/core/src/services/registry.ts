@@ -1,4 +1,5 @@
 import { NexusError } from '../errors.ts';
+import { defaultManifestFile } from '../manifest/load.ts';
 
 interface Entry {
   owner: string;
@@ -21,14 +22,14 @@ export class ServiceRegistry {
     };
   }
 
-  /** The service `name` for `requester`, whose dependencies are `allowedOwners`. */
-  get<T>(requester: string, name: string, allowedOwners: ReadonlySet<string>): T {
+  /** The service `name` for `requester`, whose dependencies are `allowedOwners`; errors name `manifestFile`. */
+  get<T>(requester: string, name: string, allowedOwners: ReadonlySet<string>, manifestFile = defaultManifestFile(requester)): T {
     const entry = this.#services.get(name);
-    if (!entry) throw missingError(requester, name, [...this.#services.keys()]);
+    if (!entry) throw missingError(requester, name, [...this.#services.keys()], manifestFile);
     if (entry.owner !== requester && !allowedOwners.has(entry.owner)) {
       throw new NexusError(
         'NEXUS_SERVICE_DENIED',
-        `Plugin "${requester}" cannot use service "${name}" of plugin "${entry.owner}": add "${entry.owner}" to "dependencies" in plugins/${requester}/manifest.json`,
+        `Plugin "${requester}" cannot use service "${name}" of plugin "${entry.owner}": add "${entry.owner}" to "dependencies" in ${manifestFile}`,
         { plugin: requester },
       );
     }
@@ -76,11 +77,11 @@ function duplicateError(owner: string, name: string, existingOwner: string): Nex
   );
 }
 
-function missingError(requester: string, name: string, available: string[]): NexusError {
+function missingError(requester: string, name: string, available: string[], manifestFile: string): NexusError {
   const list = available.length > 0 ? available.sort().map((n) => `"${n}"`).join(', ') : 'none';
   return new NexusError(
     'NEXUS_SERVICE_MISSING',
-    `Plugin "${requester}" asked for service "${name}", which is not registered. Available services: ${list}. Check the name, and that the plugin providing it is listed in "dependencies" in plugins/${requester}/manifest.json and started.`,
+    `Plugin "${requester}" asked for service "${name}", which is not registered. Available services: ${list}. Check the name, and that the plugin providing it is listed in "dependencies" in ${manifestFile} and started.`,
     { plugin: requester },
   );
 }
