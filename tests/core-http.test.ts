@@ -193,3 +193,19 @@ describe('GET /metrics', () => {
     expect((await run.get('/plugins/audit/health')).body.state).toBe('running');
   });
 });
+
+// Last: it places an order, which the tests above count on not having happened.
+describe('traffic', () => {
+  it('GET /plugins: each plugin\'s traffic (requests, 5xx, mean time, events published) grows as it serves', async () => {
+    const traffic = async (name: string) => ((await run.get('/plugins')).body.plugins as { name: string; traffic: Record<string, number> }[]).find((p) => p.name === name)!.traffic;
+    const before = await traffic('shop');
+    await run.get('/plugins/shop/hello');
+    await run.post('/plugins/shop/orders/corner', { item: 'pie', qty: 1 });
+    const after = await traffic('shop');
+    expect(after.requests - before.requests).toBe(2);
+    expect(after.events - before.events).toBe(1);
+    expect(after.serverErrors).toBe(before.serverErrors);
+    expect(after.meanMs).toBeGreaterThan(0);
+    expect(await traffic('broken')).toEqual({ requests: 0, serverErrors: 0, meanMs: 0, events: 0 });
+  });
+});

@@ -59,4 +59,18 @@ export default class extends BasePlugin { initialize() { throw new Error('databa
     expect(await page.locator('body').innerText()).toContain('"hi":true');
     await page.close();
   });
+
+  it('shows each plugin\'s traffic, updated live', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    const greeter = page.locator('#plugins tr', { hasText: 'greeter' }).locator('td.traffic');
+    await greeter.waitFor();
+    const before = Number(/^(\d+) req/.exec(await greeter.innerText())![1]);
+    for (let i = 0; i < 3; i++) await fetch(`${url}/plugins/greeter/hello`);
+    // The page polls /plugins every second.
+    await expect
+      .poll(() => greeter.innerText(), { timeout: 5_000 })
+      .toMatch(new RegExp(`^${before + 3} req · [\\d.]+ ms avg\\n0 events out$`));
+    await page.close();
+  });
 });

@@ -475,4 +475,5 @@ const NO_METRICS = {
   eventPublished: () => {},
   handlerError: () => {},
   reloaded: () => {},
+  traffic: () => ({ requests: 0, serverErrors: 0, meanMs: 0, events: 0 }),
 } as unknown as Parameters<typeof createHttpApp>[0]['metrics'];

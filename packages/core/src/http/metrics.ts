@@ -4,6 +4,18 @@ import type { PluginState } from '../plugins/types.ts';
 
 const STATES: PluginState[] = ['discovered', 'loading', 'initializing', 'running', 'swapping', 'stopping', 'stopped', 'failed', 'disabled'];
 
+/** A plugin's traffic since the app started, for `GET /plugins` and the dashboard. */
+export interface PluginTraffic {
+  /** Requests its routes answered. */
+  requests: number;
+  /** Of which answered 5xx. */
+  serverErrors: number;
+  /** Mean time to answer, in ms (0 before the first request). */
+  meanMs: number;
+  /** Events it published. */
+  events: number;
+}
+
 /** The app's Prometheus metrics, served at `/metrics`. */
 export interface NexusMetrics {
   registry: Registry;
@@ -12,6 +24,8 @@ export interface NexusMetrics {
   eventPublished(type: string, source: string): void;
   handlerError(plugin: string, type: string): void;
   reloaded(plugin: string, outcome: 'ok' | 'rolled_back'): void;
+  /** Totals of one plugin, read without a scrape. */
+  traffic(plugin: string): PluginTraffic;
 }
 
 /** Create the metrics of one app; plugin states and plugin-reported metrics are read at scrape time. */
@@ -64,9 +78,19 @@ export function createMetrics(getManager: () => PluginManager | undefined): Nexu
   // One label child per series, so a request builds no label object.
   const latencyOf = new Map<string, ReturnType<typeof latency.labels>>();
   const countOf = new Map<string, ReturnType<typeof requests.labels>>();
+  const tallies = new Map<string, { requests: number; serverErrors: number; seconds: number; events: number }>();
+  const tally = (plugin: string) => {
+    let found = tallies.get(plugin);
+    if (!found) tallies.set(plugin, (found = { requests: 0, serverErrors: 0, seconds: 0, events: 0 }));
+    return found;
+  };
   return {
     registry,
     requestServed(plugin, method, status, seconds) {
+      const totals = tally(plugin);
+      totals.requests++;
+      totals.seconds += seconds;
+      if (status >= 500) totals.serverErrors++;
       let timer = latencyOf.get(plugin);
       if (!timer) latencyOf.set(plugin, (timer = latency.labels(plugin)));
       timer.observe(seconds);
@@ -75,9 +99,16 @@ export function createMetrics(getManager: () => PluginManager | undefined): Nexu
       if (!counter) countOf.set(key, (counter = requests.labels(plugin, method, String(status))));
       counter.inc();
     },
-    eventPublished: (type, source) => published.inc({ type, source }),
+    eventPublished(type, source) {
+      tally(source).events++;
+      published.inc({ type, source });
+    },
     handlerError: (plugin, type) => handlerErrors.inc({ plugin, type }),
     reloaded: (plugin, outcome) => reloads.inc({ plugin, outcome }),
+    traffic(plugin) {
+      const { requests, serverErrors, seconds, events } = tallies.get(plugin) ?? { requests: 0, serverErrors: 0, seconds: 0, events: 0 };
+      return { requests, serverErrors, meanMs: requests > 0 ? Math.round((seconds / requests) * 1e5) / 100 : 0, events };
+    },
   };
 }
 

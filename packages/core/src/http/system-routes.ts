@@ -36,7 +36,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Rou
     ctx.body = { status: healthy ? 'healthy' : 'unhealthy', plugins };
   });
   router.get('/plugins', function listPlugins(ctx) {
-    ctx.body = { plugins: manager.list() };
+    ctx.body = { plugins: manager.list().map((info) => ({ ...info, traffic: metrics.traffic(info.name) })) };
   });
   router.get('/plugins/:name/health', async function pluginHealthRoute(ctx) {
     const record = manager.get(ctx.params.name!);
