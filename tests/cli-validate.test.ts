@@ -1,10 +1,14 @@
 /** `nexus validate`, `--help` and `--version` as child processes. */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEXUS_VERSION } from '@nexus/core';
 import { killChildren, makeApp, pluginSource, PLAYGROUND, runCli, type CliResult, type TempApp } from './helpers/index.ts';
 
 // Every command of this file starts at once: each child pays tsx's start-up, in parallel.
-let runs: Record<'playground' | 'help' | 'startHelp' | 'version' | 'badPort' | 'unknown' | 'bare', Promise<CliResult>>;
+let runs: Record<'playground' | 'help' | 'startHelp' | 'version' | 'badPort' | 'unknown' | 'bare' | 'startMissing' | 'validateMissing', Promise<CliResult>>;
+const MISSING = path.join(os.tmpdir(), `nexus-no-such-app-${process.pid}`);
 beforeAll(() => {
   runs = {
     playground: runCli(['validate', PLAYGROUND]),
@@ -14,6 +18,8 @@ beforeAll(() => {
     badPort: runCli(['start', PLAYGROUND, '--port', 'abc']),
     unknown: runCli(['strat', PLAYGROUND]),
     bare: runCli([]),
+    startMissing: runCli(['start', MISSING, '--port', '0']),
+    validateMissing: runCli(['validate', MISSING]),
   };
 });
 afterAll(killChildren);
@@ -99,6 +105,20 @@ describe('nexus validate', () => {
   });
 });
 
+describe('nexus validate on an app without plugins', () => {
+  let app: TempApp;
+  beforeAll(() => {
+    app = makeApp({});
+  });
+  afterAll(() => app?.remove());
+
+  it('exits 0 and says where plugins go', async () => {
+    const run = await runCli(['validate', app.dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No plugins found in plugins: add plugins/<name>/manifest.json, or set "pluginsDir" in nexus.config.');
+  });
+});
+
 describe('nexus validate picks the config environment like nexus start', () => {
   let app: TempApp;
   beforeAll(() => {
@@ -149,6 +169,14 @@ describe('nexus --help and --version', () => {
     const bare = await runs.bare;
     expect(bare.code).toBe(0);
     expect(bare.stdout).toContain('validate [app]');
+  });
+
+  it('an app folder that does not exist: start and validate exit 1 saying so, and create nothing', async () => {
+    for (const run of [await runs.startMissing, await runs.validateMissing]) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`${MISSING} does not exist; give the folder that holds plugins/ (and nexus.config)`);
+    }
+    expect(existsSync(MISSING)).toBe(false);
   });
 
   it('a bad --port exits 1 with the reason', async () => {

@@ -30,6 +30,7 @@ export const ErrorCodes = {
   NEXUS_PLUGIN_FAILED: 'the plugin failed at run time',
   NEXUS_PORT_IN_USE: 'the port is already in use',
   NEXUS_APP_CONFIG_INVALID: 'nexus.config is not valid',
+  NEXUS_APP_NOT_FOUND: 'the app folder does not exist',
 } as const;
 
 /** A Nexus error code, e.g. `NEXUS_CONFIG_INVALID`. */

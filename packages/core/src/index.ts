@@ -19,7 +19,7 @@ export type { LogLevel, LogMeta, LogRecord, Logger } from './logger/types.ts';
 export type { ApiEndpoint, ConfigOption, ConfigValueType, HttpMethod, Permission, PluginManifest } from './manifest/types.ts';
 export { validateManifest } from './manifest/validate.ts';
 export { loadManifest } from './manifest/load.ts';
-export { defineConfig, loadAppConfig } from './config/app.ts';
+export { appDirProblem, defineConfig, loadAppConfig } from './config/app.ts';
 export type { AppConfig } from './config/app.ts';
 export { resolvePluginConfig } from './config/resolve.ts';
 export { validateConfigValue } from './config/validate.ts';

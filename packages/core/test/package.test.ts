@@ -16,6 +16,7 @@ describe('@nexus/core public surface', () => {
         "PluginManager",
         "REDACTED",
         "ServiceRegistry",
+        "appDirProblem",
         "bindPluginContext",
         "checkCompatibility",
         "codeFrame",

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  appDirProblem,
   checkCompatibility,
   discoverPlugins,
   NEXUS_VERSION,
@@ -11,7 +12,7 @@ import {
   type AppConfig,
   type PluginManifest,
 } from '@nexus/core';
-import { colors, say } from '../ui.ts';
+import { colors, say, warn } from '../ui.ts';
 
 /** One plugin's verdict from `nexus validate`. */
 interface Verdict {
@@ -27,6 +28,11 @@ interface Verdict {
  */
 export async function validateCommand(appDir: string): Promise<number> {
   const root = path.resolve(appDir);
+  const missing = appDirProblem(root);
+  if (missing) {
+    warn(`${colors.red('✗')} ${missing}`);
+    return 1;
+  }
   const app = await loadAppConfig(root);
   const found = await discoverPlugins(root, app.config.pluginsDir ?? 'plugins');
   const names = new Map<string, string>();
@@ -44,7 +50,7 @@ export async function validateCommand(appDir: string): Promise<number> {
   }
   const enabled = found.map((f) => f.manifest).filter((m): m is PluginManifest => m !== undefined && app.config.plugins?.[m.name]?.enabled !== false);
   addDependencyProblems(verdicts, enabled);
-  return report(app.errors, verdicts);
+  return report(app.errors, verdicts, app.config.pluginsDir ?? 'plugins');
 }
 
 async function checkPlugin(
@@ -73,7 +79,7 @@ function addDependencyProblems(verdicts: Verdict[], manifests: PluginManifest[])
   }
 }
 
-function report(appErrors: string[], verdicts: Verdict[]): number {
+function report(appErrors: string[], verdicts: Verdict[], pluginsShown: string): number {
   let count = appErrors.length;
   for (const error of appErrors) say(`${colors.red('✗')} ${error}`);
   for (const verdict of verdicts) {
@@ -84,6 +90,10 @@ function report(appErrors: string[], verdicts: Verdict[]): number {
     for (const warning of verdict.warnings) say(`    ${colors.yellow('warn')}   ${warning}`);
   }
   say();
+  if (verdicts.length === 0) {
+    say(colors.yellow(`No plugins found in ${pluginsShown}: add ${pluginsShown}/<name>/manifest.json, or set "pluginsDir" in nexus.config.`));
+    return count === 0 ? 0 : 1;
+  }
   say(count === 0 ? colors.green(`All ${verdicts.length} plugins are valid.`) : colors.red(`${count} problem(s) found in ${verdicts.filter((v) => v.problems.length > 0).length} of ${verdicts.length} plugin(s).`));
   return count === 0 ? 0 : 1;
 }

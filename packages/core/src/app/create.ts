@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type Koa from 'koa';
-import { loadAppConfig, type AppConfig } from '../config/app.ts';
+import { appDirProblem, loadAppConfig, type AppConfig } from '../config/app.ts';
 import { resolveEnvName } from '../config/env.ts';
 import { NexusError } from '../errors.ts';
 import { EventBus } from '../events/bus.ts';
@@ -67,6 +67,8 @@ export interface NexusApp {
 /** Build a Nexus app from a folder: config, storage, event bus, services, plugins and HTTP. */
 export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   const appDir = path.resolve(options.appDir);
+  const missing = appDirProblem(appDir);
+  if (missing) throw new NexusError('NEXUS_APP_NOT_FOUND', missing);
   const environ = options.environ ?? process.env;
   const sink = options.logSink ?? createConsoleSink();
   let manager: PluginManager | undefined;

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -107,6 +108,14 @@ const appConfigSchema = {
 };
 const ajv = new Ajv({ allErrors: true, verbose: true });
 const validateAppConfig = ajv.compile(appConfigSchema);
+
+/** Why `appDir` cannot be an app folder (it does not exist, or is a file), or undefined when it can. */
+export function appDirProblem(appDir: string): string | undefined {
+  const stats = statSync(appDir, { throwIfNoEntry: false });
+  if (!stats) return `${appDir} does not exist; give the folder that holds plugins/ (and nexus.config), e.g. \`nexus start playground\``;
+  if (!stats.isDirectory()) return `${appDir} is a file, not an app folder; give the folder that holds plugins/ (and nexus.config)`;
+  return undefined;
+}
 
 /** Finds and reads the app config in `appDir`; no file means an empty config and no error. */
 export async function loadAppConfig(appDir: string): Promise<LoadedAppConfig> {

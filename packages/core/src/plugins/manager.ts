@@ -120,6 +120,10 @@ export class PluginManager {
   /** Find, validate and order every plugin, then start them dependencies first. */
   async startAll(): Promise<void> {
     const found = await discoverPlugins(this.options.appDir, this.options.appConfig.pluginsDir ?? 'plugins');
+    if (found.length === 0) {
+      const shown = path.relative(this.options.appDir, this.pluginsRoot).split(path.sep).join('/');
+      this.options.logger.warn(`No plugins found in ${shown}/: add ${shown}/<name>/manifest.json and src/plugin.ts, or set "pluginsDir" in nexus.config`);
+    }
     for (const plugin of found) this.adopt(plugin);
     this.replan();
     // Import every entry at once, so file reads and transforms overlap; initialize() still runs
