@@ -11,6 +11,7 @@
  * Reported per case: median req/s, median p50/p99 latency, and server CPU per request (the main
  * thread, from /proc): on a pinned core req/s is bounded by it, and unlike req/s it hardly moves
  * when the virtual machine loses time to its neighbours. Target: nexus >= 90% of bare.
+ * Last, the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets.
  *
  * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
  * BENCH_CONNECTIONS (default 32).
@@ -18,8 +19,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { cpuTimeMs } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
@@ -144,9 +147,62 @@ async function main(): Promise<void> {
       ['nexus / bare', 'req/s (median of rounds)', `target >= ${TARGET * 100}%`, 'bare CPU / nexus CPU per req', 'per round'],
       [ratioRow('one process (createApp)', 'nexus', 'bare'), ratioRow('own processes (nexus start vs node)', 'nexusProc', 'bareProc')],
     );
+    console.log();
+    await inMemory(path.join(work, 'memory-app'));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     removeDir(work);
+  }
+}
+
+/**
+ * What the Nexus layer costs per request without sockets or a load generator: requests fed straight
+ * to the two Koa callbacks (fake socket that discards the answer), interleaved rounds, wall time.
+ */
+async function inMemory(appDir: string): Promise<void> {
+  const ROUNDS_IN_MEMORY = 10;
+  const REQUESTS = 20_000;
+  type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+  const fire = (handler: Handler): Promise<void> => {
+    const socket = new Duplex({ write: (_chunk, _encoding, done) => done(), read: () => undefined });
+    const req = new IncomingMessage(socket as never);
+    req.method = 'GET';
+    req.url = ROUTE;
+    req.headers = { host: '127.0.0.1' };
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as never);
+    return new Promise((resolve) => {
+      res.on('finish', () => resolve());
+      handler(req, res);
+    });
+  };
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
+  const bare = new Koa();
+  const router = new Router();
+  router.get(ROUTE, (ctx) => {
+    ctx.body = { ok: true };
+  });
+  bare.use(router.routes());
+  const nexus = await createApp({ appDir: writeApp(appDir, [PLUGIN]), mode: 'start', port: 0, host: '127.0.0.1', logSink: () => {} });
+  await nexus.start();
+  try {
+    const handlers = { bare: bare.callback() as Handler, nexus: nexus.http.callback() as Handler };
+    const perRequest = { bare: [] as number[], nexus: [] as number[] };
+    for (let round = 0; round < ROUNDS_IN_MEMORY; round++) {
+      for (const name of round % 2 ? (['bare', 'nexus'] as const) : (['nexus', 'bare'] as const)) {
+        const began = performance.now();
+        for (let i = 0; i < REQUESTS; i++) await fire(handlers[name]);
+        perRequest[name].push(((performance.now() - began) * 1000) / REQUESTS);
+      }
+    }
+    const bareUs = median(perRequest.bare);
+    const nexusUs = median(perRequest.nexus);
+    printTable(
+      ['in memory (no sockets)', 'bare Koa µs/req', 'Nexus µs/req', 'Nexus layer µs/req', 'rounds'],
+      [[`GET ${ROUTE}, ${REQUESTS} requests a round`, fmt(bareUs, 2), fmt(nexusUs, 2), fmt(nexusUs - bareUs, 2), ROUNDS_IN_MEMORY]],
+    );
+  } finally {
+    await nexus.stop();
   }
 }
 

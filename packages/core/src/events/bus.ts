@@ -28,8 +28,8 @@ export interface EventBusStats {
 }
 
 interface Rules {
-  /** The manifest to name in errors; unset for a plugin the bus has no rules of. */
-  file?: string;
+  /** The manifest to name in errors. */
+  file: string;
   canPublish: boolean;
   canSubscribe: boolean;
   publishes: ReadonlySet<string>;
@@ -50,7 +50,8 @@ interface Paused {
 
 /** The host's own name: it publishes and subscribes without rules. */
 const HOST = 'nexus';
-const NO_RULES: Rules = { canPublish: false, canSubscribe: false, publishes: new Set(), subscribes: new Set() };
+/** A plugin the bus has no rules of may do nothing. */
+const NO_RULES: Omit<Rules, 'file'> = { canPublish: false, canSubscribe: false, publishes: new Set(), subscribes: new Set() };
 
 // Captured at load so that fake timers installed by a test later do not stall delivery.
 const defer = globalThis.setImmediate;
@@ -127,7 +128,7 @@ export class EventBus {
 
   /** Call `handler` for every event of `type`; returns the unsubscribe function. */
   subscribe(plugin: string, type: string, handler: EventHandler): () => void {
-    if (type.includes('*')) throw wildcardError(plugin, type, this.#rulesOf(plugin).file ?? defaultManifestFile(plugin));
+    if (type.includes('*')) throw wildcardError(plugin, type, this.#rulesOf(plugin).file);
     if (plugin !== HOST) this.#checkSubscribe(plugin, type);
     const subscription: Subscription = { plugin, handler, active: true };
     this.#subscribers.set(type, [...(this.#subscribers.get(type) ?? []), subscription]);
@@ -194,21 +195,19 @@ export class EventBus {
   }
 
   #rulesOf(plugin: string): Rules {
-    return this.#rules.get(plugin) ?? NO_RULES;
+    return this.#rules.get(plugin) ?? { ...NO_RULES, file: defaultManifestFile(plugin) };
   }
 
   #checkPublish(plugin: string, type: string): void {
     const rules = this.#rulesOf(plugin);
-    const file = rules.file ?? defaultManifestFile(plugin);
-    if (!rules.canPublish) throw permissionError(plugin, type, 'publish', file);
-    if (!rules.publishes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'publish', file);
+    if (!rules.canPublish) throw permissionError(plugin, type, 'publish', rules.file);
+    if (!rules.publishes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'publish', rules.file);
   }
 
   #checkSubscribe(plugin: string, type: string): void {
     const rules = this.#rulesOf(plugin);
-    const file = rules.file ?? defaultManifestFile(plugin);
-    if (!rules.canSubscribe) throw permissionError(plugin, type, 'subscribe', file);
-    if (!rules.subscribes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'subscribe', file);
+    if (!rules.canSubscribe) throw permissionError(plugin, type, 'subscribe', rules.file);
+    if (!rules.subscribes.has(type) && !inNamespace(plugin, type)) throw undeclaredError(plugin, type, 'subscribe', rules.file);
   }
 
   #unsubscribe(type: string, subscription: Subscription): void {

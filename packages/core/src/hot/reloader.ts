@@ -201,6 +201,7 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
   }
   const host = { appDir: app.appDir, manager, bus: app.bus, metrics: app.metrics, drainMs: options.drainMs ?? 2_000 };
   const done = new Set<string>();
+  const appConfigFile = manager.options.appConfigFile;
   let from = began; // the first swap's time includes reading the change (manifest, types)
   for (const name of order) {
     const change = byName.get(name);
@@ -212,9 +213,8 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
       if (done.has(member) || !record?.manifest || !record.enabled || record.invalid) continue;
       const changed = byName.get(member);
       const configDir = `${record.displayDir}/config/`;
-      const appConfig = manager.options.appConfigFile;
       const checkConfig =
-        changed?.files.some((f) => f.startsWith(configDir) || f === `${record.displayDir}/${MANIFEST}` || f === appConfig) ?? false;
+        changed?.files.some((f) => f.startsWith(configDir) || f === `${record.displayDir}/${MANIFEST}` || f === appConfigFile) ?? false;
       items.push({ record, manifest: changed?.manifest ?? record.manifest, checkConfig });
       if (changed) files.push(...changed.files);
       done.add(member);
