@@ -138,7 +138,7 @@ interface Split {
 /** Child mode: one cold start, timed phase by phase. performance.now() counts from process start. */
 async function split(appDir: string, plugins: number): Promise<void> {
   const t0 = performance.now();
-  const { createApp } = await import('@nexus/core');
+  const { createApp } = await import('@nexus/core/host');
   const t1 = performance.now();
   const app = await createApp({ appDir, mode: 'start', port: 0, logSink: () => {} });
   const t2 = performance.now();

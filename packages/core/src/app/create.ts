@@ -104,7 +104,7 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     environ,
   });
   if (options.catchPluginFaults !== false) installFaultHandlers(logger);
-  const http = createHttpApp({ manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000 });
+  const http = createHttpApp({ manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: options.mode === 'dev' });
   const app: NexusApp = {
     appDir, config, manager, bus, services, storage, loader, metrics, http, logger,
     async start() {
