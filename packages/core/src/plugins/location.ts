@@ -14,6 +14,6 @@ export interface PluginLocation {
 
 /** The location of plugin folder `dir`, shown relative to `appDir`. */
 export function pluginLocation(appDir: string, dir: string): PluginLocation {
-  const displayDir = path.relative(appDir, dir).split(path.sep).join('/');
+  const displayDir = path.relative(appDir, dir).split(path.sep).join('/') || '.';
   return { folder: path.basename(dir), dir, displayDir, manifestFile: `${displayDir}/manifest.json` };
 }
