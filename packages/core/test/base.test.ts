@@ -78,11 +78,11 @@ describe('BasePlugin', () => {
   it('healthCheck() reports state, uptime, metrics and the error; `initialized` follows the state', async () => {
     const { plugin } = bound();
     expect(plugin.initialized).toBe(false);
-    setPluginStatus(plugin, { state: 'running', startedAt: Date.now() });
+    setPluginStatus(plugin, { state: 'running', startedAt: Date.now() - 5_000 });
     expect(plugin.initialized).toBe(true);
     const health = await plugin.healthCheck();
     expect(health).toMatchObject({ healthy: true, state: 'running', components: {}, metrics: { greeted: 2 } });
-    expect(health.uptime).toBeGreaterThanOrEqual(0);
+    expect(health.uptime).toBeGreaterThanOrEqual(5);
     setPluginStatus(plugin, { state: 'failed', error: 'boom' });
     expect(await plugin.healthCheck()).toMatchObject({ healthy: false, state: 'failed', error: 'boom', uptime: 0 });
   });
