@@ -29,6 +29,7 @@ describe('@nexus/core public surface', () => {
         "REDACTED",
         "ServiceRegistry",
         "appDirProblem",
+        "applyAppConfig",
         "createApp",
         "createConsoleSink",
         "createHotReloader",
@@ -46,6 +47,7 @@ describe('@nexus/core public surface', () => {
         "entryProblem",
         "envVarName",
         "formatFailure",
+        "isIgnored",
         "loadAppConfig",
         "loadManifest",
         "planPlugins",
@@ -56,6 +58,8 @@ describe('@nexus/core public surface', () => {
         "resolvePluginConfig",
         "validateConfigValue",
         "validateManifest",
+        "watchApp",
+        "watchPlugins",
         "writeLine",
       ]
     `);

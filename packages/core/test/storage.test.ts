@@ -6,6 +6,7 @@ import { isNexusError } from '../src/errors.ts';
 import { createMemoryStorage } from '../src/storage/memory.ts';
 import { createSqliteStorage } from '../src/storage/sqlite.ts';
 import type { DatabaseSchema, Document, StorageDriver } from '../src/storage/types.ts';
+import { rejection, thrown } from './fixtures.ts';
 
 interface User extends Document {
   email: string;
@@ -24,24 +25,6 @@ const schema: DatabaseSchema = {
     users: [{ id: 'root', email: 'root@example.com', name: 'Root', age: 99, admin: true }],
   },
 };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 interface Fixture {
   open(): StorageDriver;

@@ -39,10 +39,12 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     return location && shownLocation(location, manager.appDir, true);
   };
   app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
-  app.use(function nexusSystemRoutes(ctx, next) {
-    return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
+  const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev });
+  // One middleware, not three: each Koa layer costs a promise and a dispatch on every request.
+  app.use(function nexusRoutes(ctx) {
+    const answer404 = (): Promise<void> => notFound(ctx);
+    if (!isSystemPath(ctx.path)) return plugins(ctx, answer404);
+    return system(ctx as Parameters<typeof system>[0], () => plugins(ctx, answer404));
   });
-  app.use(pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev }));
-  app.use(notFound);
   return app;
 }

@@ -45,6 +45,8 @@ export interface PluginInfo {
 /** The part of a plugin's gate a reader may use: wait for it, and count a request in and out. */
 export interface GateView {
   readonly isOpen: boolean;
+  /** Requests inside. */
+  readonly inflight: number;
   wait(timeoutMs: number): Promise<boolean>;
   enter(): void;
   leave(): void;
