@@ -1,9 +1,10 @@
-import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
+import { createHostFilter, hostCheck } from './middlewares/host-check.ts';
+import { jsonBody } from './middlewares/json-body.ts';
 import { notFound } from './middlewares/not-found.ts';
 import { pluginDispatch } from './middlewares/plugin-dispatch.ts';
 import { isSystemPath, systemRoutes } from './system-routes.ts';
@@ -18,6 +19,10 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** How long a request waits for a swapping plugin. @default 15000 */
   waitMs?: number;
+  /** The host the server listens on: requests may name it in their Host header. */
+  listenHost?: string;
+  /** Host names allowed besides localhost and IP addresses (nexus.config `allowedHosts`). @default [] */
+  allowedHosts?: readonly string[] | true;
 }
 
 /** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
@@ -26,7 +31,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
   const system = systemRoutes(options.manager, metrics).routes();
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
+  const parseBody = jsonBody(options.bodyLimit ?? '1mb');
+  if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
   app.use(errorsMiddleware(options.logger));
   app.use(function nexusSystemRoutes(ctx, next) {
     return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();

@@ -14,6 +14,7 @@ export function errorsMiddleware(logger: Logger) {
   return async function nexusErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
+      serializeBody(ctx, logger);
     } catch (error) {
       const http = (error ?? {}) as HttpError;
       const status = http.status ?? http.statusCode ?? 500;
@@ -21,12 +22,43 @@ export function errorsMiddleware(logger: Logger) {
       if (status >= 500) {
         const plugin = ctx.state.plugin as string | undefined;
         logger.error(`${ctx.method} ${ctx.path} failed${plugin ? ` in plugin "${plugin}"` : ''}: ${errorMessage(error)}`, error instanceof Error ? error : undefined);
-        ctx.body = { error: 'internal_error', message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error' };
+        ctx.body = { error: 'internal_error', code: 'NEXUS_INTERNAL_ERROR', message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error' };
         return;
       }
-      ctx.body = { error: errorName(status, http.type), message: clientMessage(status, error) };
+      ctx.body = { error: errorName(status, http.type), code: clientCode(status, http.type), message: clientMessage(status, error) };
     }
   };
+}
+
+/**
+ * Turn an object body into JSON text here rather than in Koa's respond(), where a value JSON cannot
+ * encode (a BigInt, a cycle) would become a bare text/plain 500 with nothing logged.
+ */
+function serializeBody(ctx: Context, logger: Logger): void {
+  const body: unknown = ctx.body;
+  if (typeof body !== 'object' || body === null || !isPlainJsonBody(body)) return;
+  try {
+    ctx.body = JSON.stringify(body);
+  } catch (error) {
+    const plugin = ctx.state.plugin as string | undefined;
+    const where = plugin ? `plugin "${plugin}"` : 'the host';
+    logger.error(`${ctx.method} ${ctx.path}: ${where} answered with a value JSON cannot encode: ${errorMessage(error)}`);
+    ctx.status = 500;
+    ctx.body = JSON.stringify({ error: 'internal_error', code: 'NEXUS_RESPONSE_INVALID', message: `The answer of ${where} cannot be sent as JSON; see the server log` });
+  }
+  ctx.type = 'application/json';
+}
+
+function isPlainJsonBody(body: object): boolean {
+  if (Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return false;
+  return !(body instanceof Blob || body instanceof ReadableStream || body instanceof Response);
+}
+
+function clientCode(status: number, type?: string): string {
+  if (type === 'entity.parse.failed') return 'NEXUS_BODY_INVALID';
+  if (status === 413) return 'NEXUS_BODY_TOO_LARGE';
+  if (status === 415) return 'NEXUS_UNSUPPORTED_MEDIA_TYPE';
+  return status === 400 ? 'NEXUS_BAD_REQUEST' : `NEXUS_HTTP_${status}`;
 }
 
 function errorName(status: number, type?: string): string {
