@@ -31,6 +31,11 @@ export const ErrorCodes = {
   NEXUS_PORT_IN_USE: 'the port is already in use',
   NEXUS_APP_CONFIG_INVALID: 'nexus.config is not valid',
   NEXUS_APP_NOT_FOUND: 'the app folder does not exist',
+  NEXUS_LIMIT_EXCEEDED: 'a value nests deeper or is larger than Nexus accepts',
+  NEXUS_SERVICE_READ_ONLY: 'a plugin tried to change a service of another plugin',
+  NEXUS_HOST_NOT_ALLOWED: 'the Host header names a host that is not allowed',
+  NEXUS_STORAGE_OPEN_FAILED: 'the database cannot be opened',
+  NEXUS_STORAGE_FAILED: 'the database failed (disk full, damaged, read-only)',
 } as const;
 
 /** A Nexus error code, e.g. `NEXUS_CONFIG_INVALID`. */

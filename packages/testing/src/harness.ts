@@ -285,6 +285,8 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
       metrics: NO_METRICS,
       logger: hostLogger,
       waitMs: timeouts.initialize + timeouts.shutdown,
+      // Requests are made in memory, with the Host nexus.test: no browser can reach them.
+      allowedHosts: ['nexus.test'],
     });
     this.#loadEntry = pluginClass
       ? async () => ({ file: `<class ${pluginClass.name}>`, create: () => new pluginClass() })
