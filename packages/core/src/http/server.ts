@@ -30,7 +30,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics).routes();
+  const system = systemRoutes(options.manager, metrics, options.logger).routes();
   const parseBody = jsonBody(options.bodyLimit ?? '1mb');
   if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
   app.use(errorsMiddleware(options.logger));

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NexusError } from '../errors.ts';
@@ -10,8 +11,8 @@ export interface PluginOwner {
 }
 
 interface Claim {
-  /** The folder as a path and as a file URL, each ending in a separator. */
-  prefixes: [string, string];
+  /** The folder (and its real path, when a symbolic link leads to it) as paths and file URLs, each ending in a separator. */
+  prefixes: string[];
   owner: PluginOwner;
 }
 
@@ -25,7 +26,17 @@ const claims = new Map<string, Claim>();
  */
 export function claimSourceDir(dir: string, owner: PluginOwner): void {
   const folder = path.resolve(dir) + path.sep;
-  claims.set(folder, { prefixes: [folder, pathToFileURL(folder).href], owner });
+  const real = realFolder(dir);
+  const folders = real && real !== folder ? [folder, real] : [folder];
+  claims.set(folder, { prefixes: folders.flatMap((f) => [f, pathToFileURL(f).href]), owner });
+}
+
+function realFolder(dir: string): string | undefined {
+  try {
+    return realpathSync(dir) + path.sep;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Forget `dir` (its plugin is gone or its app stopped), unless another owner has claimed it since. */
@@ -43,7 +54,7 @@ export function ownerOf(error: unknown): PluginOwner | undefined {
     let best: Claim | undefined;
     for (const claim of claims.values()) {
       // The longest folder wins, should one plugin folder sit inside another.
-      if (claim.prefixes.some((prefix) => line.includes(prefix)) && claim.prefixes[0].length > (best?.prefixes[0].length ?? 0)) best = claim;
+      if (claim.prefixes.some((prefix) => line.includes(prefix)) && claim.prefixes[0]!.length > (best?.prefixes[0]!.length ?? 0)) best = claim;
     }
     if (best) return best.owner;
   }

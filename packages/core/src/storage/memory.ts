@@ -216,6 +216,9 @@ export function createMemoryStorage(): StorageDriver {
       return memoryCollection(plugin, name, state) as unknown as Collection<T>;
     },
     async close() {},
+    async health() {
+      return { healthy: true, driver: 'memory' };
+    },
   };
 }
 
