@@ -42,3 +42,6 @@ export class ConfigStore {
     return Object.fromEntries(this.#values);
   }
 }
+
+// Shared by every plugin's store: frozen, so that no plugin changes how another one's works.
+Object.freeze(ConfigStore.prototype);

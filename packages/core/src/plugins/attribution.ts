@@ -117,6 +117,8 @@ function readOnlyView(target: object, caller: PluginOwner, cache: WeakMap<object
   const stand = typeof target === 'function' ? target : Object.create(null);
   return new Proxy(stand, {
     get: (_stand, key) => {
+      // A provider that offers itself as a service does not hand its context (its identity) over.
+      if (key === PLUGIN_CONTEXT) return undefined;
       const value: unknown = Reflect.get(target, key, target);
       if (typeof target === 'function' && isFixed(target, key)) return value;
       return wrap(value);
@@ -156,6 +158,8 @@ function tracked(result: unknown, caller: PluginOwner): unknown {
   callerOfPromise.set(derived, caller);
   return derived;
 }
+
+const PLUGIN_CONTEXT = Symbol.for('nexus.plugin.context');
 
 let installed: Logger | undefined;
 

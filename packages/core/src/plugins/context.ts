@@ -242,3 +242,6 @@ export class PluginContext {
 function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.message.includes('shutting down'));
 }
+
+// Shared by every plugin's context: frozen, so that no plugin changes how another one's works.
+Object.freeze(PluginContext.prototype);
