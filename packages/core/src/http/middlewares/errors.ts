@@ -25,7 +25,8 @@ export function errorsMiddleware(logger: Logger) {
         ctx.body = { error: 'internal_error', code: 'NEXUS_INTERNAL_ERROR', message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error' };
         return;
       }
-      ctx.body = { error: errorName(status, http.type), code: clientCode(status, http.type), message: clientMessage(status, error) };
+      const message = clientMessage(status, error);
+      ctx.body = { error: errorName(status, http.type), code: clientCode(status, http.type, message), message };
     }
   };
 }
@@ -54,8 +55,8 @@ function isPlainJsonBody(body: object): boolean {
   return !(body instanceof Blob || body instanceof ReadableStream || body instanceof Response);
 }
 
-function clientCode(status: number, type?: string): string {
-  if (type === 'entity.parse.failed') return 'NEXUS_BODY_INVALID';
+function clientCode(status: number, type: string | undefined, message: string): string {
+  if (type === 'entity.parse.failed' || message.startsWith('Malformed JSON body')) return 'NEXUS_BODY_INVALID';
   if (status === 413) return 'NEXUS_BODY_TOO_LARGE';
   if (status === 415) return 'NEXUS_UNSUPPORTED_MEDIA_TYPE';
   return status === 400 ? 'NEXUS_BAD_REQUEST' : `NEXUS_HTTP_${status}`;
