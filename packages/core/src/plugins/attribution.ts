@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NexusError } from '../errors.ts';
+import { errorMessage, NexusError } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
 
 /** Who owns running code: errors it leaves behind go to `fault`. */
@@ -173,7 +173,14 @@ export function installFaultHandlers(logger: Logger): void {
   const route = (error: unknown, promise?: unknown): void => {
     const owner = ownerOfRejection(error, promise);
     if (owner) owner.fault(error);
-    else logger.error('Unhandled error outside any plugin (the host keeps running)', toError(error));
+    else if (error instanceof Error) logger.error('Unhandled error outside any plugin (the host keeps running)', error);
+    else {
+      // A thrown string or object carries no stack, so nothing names the code that threw it.
+      logger.error(
+        `Unhandled non-Error value ${errorMessage(error)} escaped (the host keeps running); Nexus cannot tell which plugin threw it: ` +
+          'throw Error objects, and start timers and background work with this.setTimeout() / this.runTask() so failures are pinned on the plugin',
+      );
+    }
   };
   process.on('uncaughtException', (error) => route(error));
   process.on('unhandledRejection', route);
