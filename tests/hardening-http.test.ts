@@ -162,6 +162,22 @@ describe('HTTP edges', () => {
       socket.on('error', reject);
     });
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain('"code":"NEXUS_REQUEST_TIMEOUT"');
+  });
+
+  it('answers what Node cannot parse with a JSON 400 (request smuggling shapes, broken request lines)', async () => {
+    const { port } = new URL(running.url);
+    for (const payload of ['GARBAGE\r\n\r\n', 'POST /plugins/echo/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(payload));
+        let text = '';
+        socket.setEncoding('utf8').on('data', (c: string) => (text += c));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nContent-Type: application\/json/);
+      expect(answer).toContain('"code":"NEXUS_BAD_REQUEST"');
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { NexusError } from '../errors.ts';
@@ -42,6 +43,7 @@ export function listen(
       http.callback(),
     );
     server.keepAliveTimeout = timeouts.keepAliveTimeout;
+    server.on('clientError', answerClientError);
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
         reject(new NexusError('NEXUS_PORT_IN_USE', `Port ${port} on ${host} is already in use; stop the other process, or pass --port 0 to pick a free port`, { cause: error }));
@@ -54,6 +56,28 @@ export function listen(
     });
     server.listen(port, host);
   });
+}
+
+/**
+ * What Node answers itself (a request it cannot parse, headers too large, a timeout) is JSON with a
+ * code too, like every other error answer.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'NEXUS_REQUEST_TIMEOUT', 'The request took too long to arrive; send it at once']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'NEXUS_HEADERS_TOO_LARGE', 'The request headers are too large']
+        : [400, 'NEXUS_BAD_REQUEST', 'The request is not valid HTTP'];
+  const body = JSON.stringify({ error: status === 400 ? 'bad_request' : `http_${status}`, code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Close the server, ending idle keep-alive connections so it does not hang. */

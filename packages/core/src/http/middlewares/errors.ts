@@ -39,18 +39,20 @@ function serializeBody(ctx: Context, logger: Logger): void {
   const body: unknown = ctx.body;
   if (typeof body !== 'object' || body === null || !isPlainJsonBody(body)) return;
   try {
+    // Koa set the JSON content type when the object was assigned; a string keeps it.
     ctx.body = JSON.stringify(body);
   } catch (error) {
     const plugin = ctx.state.plugin as string | undefined;
     const where = plugin ? `plugin "${plugin}"` : 'the host';
     logger.error(`${ctx.method} ${ctx.path}: ${where} answered with a value JSON cannot encode: ${errorMessage(error)}`);
     ctx.status = 500;
-    ctx.body = JSON.stringify({ error: 'internal_error', code: 'NEXUS_RESPONSE_INVALID', message: `The answer of ${where} cannot be sent as JSON; see the server log` });
+    ctx.body = { error: 'internal_error', code: 'NEXUS_RESPONSE_INVALID', message: `The answer of ${where} cannot be sent as JSON; see the server log` };
   }
-  ctx.type = 'application/json';
 }
 
 function isPlainJsonBody(body: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(body);
+  if (proto === Object.prototype || proto === Array.prototype || proto === null) return true;
   if (Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return false;
   return !(body instanceof Blob || body instanceof ReadableStream || body instanceof Response);
 }

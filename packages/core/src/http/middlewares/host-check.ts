@@ -43,9 +43,9 @@ function isAllowed(header: string, exact: ReadonlySet<string>, suffixes: readonl
 
 /** Answer 403 JSON to a request whose Host header is not allowed. */
 export function hostCheck(allowed: (header: string | undefined) => boolean) {
-  return async function nexusHostCheck(ctx: Context, next: Next): Promise<void> {
-    const header = ctx.get('Host') || undefined;
-    if (allowed(header)) return next();
+  return function nexusHostCheck(ctx: Context, next: Next): Promise<void> | void {
+    if (allowed(ctx.req.headers.host)) return next();
+    const header = ctx.req.headers.host;
     const name = JSON.stringify((header ?? '').replace(/:\d+$/, ''));
     ctx.status = 403;
     ctx.body = {
