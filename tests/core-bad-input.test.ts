@@ -222,7 +222,7 @@ describe('events', () => {
   it('publishing an undeclared event in a route: 500 JSON, the reason in the log, the plugin keeps running', async () => {
     const response = await run.post('/plugins/pub_route/publish', {});
     expect(response.status).toBe(500);
-    expect(response.body).toEqual({ error: 'internal_error', code: 'NEXUS_INTERNAL_ERROR', message: 'Plugin "pub_route" failed to handle the request; see the server log' });
+    expect(response.body).toEqual({ error: 'internal_error', code: 'NEXUS_INTERNAL', message: 'Plugin "pub_route" failed to handle the request; see the server log' });
     expect(run.logText()).toContain('Add it to "events.publishes" in plugins/pub_route/manifest.json');
     expect((await plugin('pub_route')).state).toBe('running');
     expect((await run.get('/plugins/healthy/ping')).status).toBe(200);

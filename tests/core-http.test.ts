@@ -140,7 +140,7 @@ describe('plugin routes', () => {
   it('a body over bodyLimit gets 413 JSON', async () => {
     const { status, body } = await run.post('/plugins/shop/echo', { text: 'x'.repeat(2048) });
     expect(status).toBe(413);
-    expect(body).toEqual({ error: 'payload_too_large', code: 'NEXUS_BODY_TOO_LARGE', message: 'Request body is too large' });
+    expect(body).toEqual({ error: 'payload_too_large', code: 'NEXUS_PAYLOAD_TOO_LARGE', message: 'Request body is too large' });
     expect(await run.post('/plugins/shop/echo', { text: 'small' })).toMatchObject({ status: 200, body: { got: { text: 'small' } } });
   });
 });

@@ -63,8 +63,12 @@ describe('HTTP edges', () => {
   let running: RunningApp;
   beforeAll(async () => {
     app = makeApp({
-      config: { allowedHosts: ['nexus.internal', '.example.com'] },
+      config: { allowedHosts: ['nexus.internal', '.example.com'], plugins: { leaky: { config: { token: 'tok-3f9a1c77' } } } },
       plugins: {
+        leaky: {
+          manifest: { configuration: { token: { type: 'string', secret: true } } },
+          source: pluginSource(`override async healthCheck(): Promise<any> { throw new Error('upstream refused token ' + String(this.getConfig('token'))); }`),
+        },
         echo: { manifest: { permissions: ['database.read', 'database.write'] }, source: ECHO },
         bigint_health: { source: BIGINT_HEALTH },
       },
@@ -94,7 +98,7 @@ describe('HTTP edges', () => {
     const before = running.logs.filter((r) => r.level === 'error').length;
     for (const path of ['/plugins/%E0%A4%A/x', '/plugins/%/echo', '/plugins/ec%ho/x']) {
       const res = await raw(running.url, { path });
-      expect([path, res.status, res.body.code]).toEqual([path, 400, 'NEXUS_BAD_PATH']);
+      expect([path, res.status, res.body.code]).toEqual([path, 400, 'NEXUS_BAD_REQUEST']);
     }
     expect(running.logs.filter((r) => r.level === 'error').length).toBe(before);
   });
@@ -112,13 +116,13 @@ describe('HTTP edges', () => {
     const empty = await raw(running.url, { method: 'POST', path: '/plugins/echo/echo' });
     expect([empty.status, empty.body]).toEqual([200, { got: {} }]);
     const malformed = await raw(running.url, { method: 'POST', path: '/plugins/echo/echo', headers: { 'content-type': 'application/json' }, body: '{"a":' });
-    expect([malformed.status, malformed.body.code]).toEqual([400, 'NEXUS_BODY_INVALID']);
+    expect([malformed.status, malformed.body.code]).toEqual([400, 'NEXUS_BAD_REQUEST']);
   });
 
   it('refuses a body nested past 64 levels with 400 JSON; 64 levels pass', async () => {
     for (const body of [nested(1500), nestedObject(65), nested(200_000)]) {
       const res = await raw(running.url, { method: 'POST', path: '/plugins/echo/echo', headers: { 'content-type': 'application/json' }, body });
-      expect([res.status, res.body.code]).toEqual([400, 'NEXUS_BODY_TOO_DEEP']);
+      expect([res.status, res.body.code]).toEqual([400, 'NEXUS_LIMIT_EXCEEDED']);
       expect(res.body.message).toContain('64 levels');
     }
     const ok = await raw(running.url, { method: 'POST', path: '/plugins/echo/echo', headers: { 'content-type': 'application/json' }, body: nestedObject(63) });
@@ -146,6 +150,8 @@ describe('HTTP edges', () => {
     expect([all.status, all.type]).toEqual([503, 'application/json; charset=utf-8']);
     expect(all.body.plugins.bigint_health).toMatchObject({ healthy: false, state: 'running', error: expect.stringContaining('cannot be sent as JSON') });
     expect(all.body.plugins.echo.healthy).toBe(true);
+    expect(all.body.plugins.leaky).toMatchObject({ healthy: false, error: 'healthCheck() failed: upstream refused token [redacted]' });
+    expect(all.text ?? JSON.stringify(all.body)).not.toContain('tok-3f9a1c77');
     const one = await raw(running.url, { path: '/plugins/bigint_health/health' });
     expect([one.status, one.body.healthy]).toEqual([503, false]);
     expect(running.logText()).toMatch(/ERROR \[nexus\] \[bigint_health\] healthCheck\(\) returned a value that cannot be sent as JSON \(Do not know how to serialize a BigInt\)/);

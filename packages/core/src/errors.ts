@@ -36,6 +36,14 @@ export const ErrorCodes = {
   NEXUS_HOST_NOT_ALLOWED: 'the Host header names a host that is not allowed',
   NEXUS_STORAGE_OPEN_FAILED: 'the database cannot be opened',
   NEXUS_STORAGE_FAILED: 'the database failed (disk full, damaged, read-only)',
+  NEXUS_BAD_REQUEST: 'the request cannot be read (malformed JSON, bad escapes, not HTTP)',
+  NEXUS_PAYLOAD_TOO_LARGE: 'the request body is larger than bodyLimit',
+  NEXUS_UNSUPPORTED_MEDIA_TYPE: 'the route cannot read a body of this type',
+  NEXUS_HTTP_ERROR: 'a route answered with an HTTP error of its own',
+  NEXUS_INTERNAL: 'a route failed; the server log says why',
+  NEXUS_RESPONSE_INVALID: 'a route answered with a value JSON cannot encode',
+  NEXUS_REQUEST_TIMEOUT: 'the request did not arrive within the server timeouts',
+  NEXUS_HEADERS_TOO_LARGE: 'the request headers are too large',
 } as const;
 
 /** A Nexus error code, e.g. `NEXUS_CONFIG_INVALID`. */

@@ -112,7 +112,7 @@ describe('createHttpApp', () => {
     expect(await get('/plugins/ok/crash')).toEqual({
       status: 500,
       headers: expect.anything(),
-      body: { error: 'internal_error', code: 'NEXUS_INTERNAL_ERROR', message: 'Plugin "ok" failed to handle the request; see the server log' },
+      body: { error: 'internal_error', code: 'NEXUS_INTERNAL', message: 'Plugin "ok" failed to handle the request; see the server log' },
     });
     expect(sink.records.map((r) => r.message)).toContain('GET /plugins/ok/crash failed in plugin "ok": kaboom');
     expect(await get('/plugins/ok/teapot')).toMatchObject({ status: 418, body: { error: 'http_418', message: 'short and stout' } });

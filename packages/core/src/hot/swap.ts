@@ -89,7 +89,7 @@ export async function swapPlugins(host: SwapHost, items: readonly SwapItem[], be
       step.next = await loadEntry(manager.options.loader, step.record.dir, step.record.displayDir, step.manifest, host.appDir);
       if (step.checkConfig) await checkConfig(manager, step.record, step.manifest);
     } catch (failure) {
-      const shown = describeError(step.record, failure, host.appDir);
+      const shown = shownError(manager, step.record, failure, host.appDir);
       if (step.previous || step === steps[0]) {
         timings.load = now() - began;
         if (!steps[0]!.previous) return finish('failed', shown);
@@ -131,7 +131,7 @@ export async function swapPlugins(host: SwapHost, items: readonly SwapItem[], be
         step.activated = true;
         continue;
       }
-      error ??= describeError(step.record, failure, host.appDir);
+      error ??= shownError(manager, step.record, failure, host.appDir);
       if (!step.previous && step !== steps[0]) continue; // a plugin that was down stays down
       outcome = (await rollBack(manager, steps, host.appDir)) ? 'rolled_back' : 'failed';
       if (!steps[0]!.previous) outcome = 'failed';
@@ -176,7 +176,7 @@ async function rollBack(manager: PluginManager, steps: Step[], appDir: string): 
     const failure = await activate(manager, step, step.previous.manifest, step.previous.entry, step.handoff);
     if (failure !== undefined) {
       restored = false;
-      const shown = describeError(step.record, failure, appDir);
+      const shown = shownError(manager, step.record, failure, appDir);
       manager.options.logger.error(`[${step.record.name}] the previous version did not come back either: ${shown.message}`);
     }
   }
@@ -248,6 +248,19 @@ async function exportState(manager: PluginManager, record: PluginRecord): Promis
 /** A live plugin: initialized, serving, with the code it was made from. */
 export function isLive(record: PluginRecord | undefined): boolean {
   return record !== undefined && record.state === 'running' && record.instance !== undefined && record.entry !== undefined;
+}
+
+/**
+ * What a swap shows of a failure (GET /plugins, the swap line, the dashboard): described, then with
+ * the plugin's secret config values redacted, as the manager does for the failures it records.
+ */
+function shownError(manager: PluginManager, record: PluginRecord, error: unknown, appDir: string): SwapError {
+  const shown = describeError(record, error, appDir);
+  const redact = (text: string): string => manager.redact(record.name, text);
+  const result: SwapError = { ...shown, message: redact(shown.message) };
+  if (shown.details) result.details = shown.details.map(redact);
+  if (shown.frame) result.frame = redact(shown.frame);
+  return result;
 }
 
 /** Turn a load or initialize failure into file:line, message and code frame. */

@@ -31,7 +31,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
         plugins[record.name] = { healthy: true, state: 'disabled' };
         continue;
       }
-      const status = await pluginHealth(record, logger);
+      const status = await pluginHealth(record, logger, redactor(manager, record.name));
       plugins[record.name] = status;
       healthy &&= status.healthy;
     }
@@ -50,7 +50,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
       ctx.body = { error: 'not_found', message: `No plugin named "${ctx.params.name}"; GET /plugins lists them` };
       return;
     }
-    const status = await pluginHealth(record, logger);
+    const status = await pluginHealth(record, logger, redactor(manager, record.name));
     ctx.status = status.healthy ? 200 : 503;
     ctx.body = { plugin: record.name, ...status };
   });
@@ -61,7 +61,12 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
   return router;
 }
 
-async function pluginHealth(record: PluginRecord, logger: Logger): Promise<HealthStatus> {
+/** The plugin's secret config values out of what its health shows (a fake manager in tests has none). */
+function redactor(manager: PluginManager, name: string): (text: string) => string {
+  return typeof manager.redact === 'function' ? (text) => manager.redact(name, text) : (text) => text;
+}
+
+async function pluginHealth(record: PluginRecord, logger: Logger, redact: (text: string) => string): Promise<HealthStatus> {
   const base: HealthStatus = { healthy: false, state: record.state, uptime: 0, components: {}, metrics: {} };
   if (record.error) base.error = record.error;
   if (!record.instance || record.state !== 'running') return base;
@@ -69,10 +74,13 @@ async function pluginHealth(record: PluginRecord, logger: Logger): Promise<Healt
   try {
     health = await withTimeout(record.instance.healthCheck(), HEALTH_TIMEOUT_MS, `healthCheck() of plugin "${record.name}"`);
   } catch (error) {
-    return { ...base, error: `healthCheck() failed: ${errorMessage(error)}` };
+    return { ...base, error: redact(`healthCheck() failed: ${errorMessage(error)}`) };
   }
   const problem = jsonProblem(health);
-  if (problem === undefined) return { ...health, state: record.state };
+  if (problem === undefined) {
+    const shown = JSON.parse(JSON.stringify(health), (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value)) as HealthStatus;
+    return { ...shown, state: record.state };
+  }
   const error = `healthCheck() returned a value that cannot be sent as JSON (${problem}); return plain data: booleans, numbers, strings, arrays and objects`;
   logger.error(`[${record.name}] ${error}`);
   return { ...base, state: record.state, error };

@@ -297,7 +297,7 @@ export class PluginManager {
     } catch (error) {
       if (context) this.#starting.delete(context);
       if (context) await context.dispose(this.timeouts.shutdown);
-      if (instance) setPluginStatus(instance, { state: 'failed', error: errorMessage(error) });
+      if (instance) setPluginStatus(instance, { state: 'failed', error: this.#scrub(record.name, errorMessage(error)) });
       record.instance = undefined;
       record.context = undefined;
       record.router = undefined;
@@ -347,6 +347,11 @@ export class PluginManager {
     });
     record.error = message;
     record.state = 'failed';
+  }
+
+  /** `text` with plugin `name`'s secret config values replaced by REDACTED (for what a swap reports). */
+  redact(name: string, text: string): string {
+    return this.#scrub(name, text);
   }
 
   /** Every plugin's secret config values (the host logger scrubs them). */

@@ -22,11 +22,11 @@ export function errorsMiddleware(logger: Logger) {
       if (status >= 500) {
         const plugin = ctx.state.plugin as string | undefined;
         logger.error(`${ctx.method} ${ctx.path} failed${plugin ? ` in plugin "${plugin}"` : ''}: ${errorMessage(error)}`, error instanceof Error ? error : undefined);
-        ctx.body = { error: 'internal_error', code: 'NEXUS_INTERNAL_ERROR', message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error' };
+        ctx.body = { error: 'internal_error', code: 'NEXUS_INTERNAL', message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error' };
         return;
       }
       const message = clientMessage(status, error);
-      ctx.body = { error: errorName(status, http.type), code: clientCode(status, http.type, message), message };
+      ctx.body = { error: errorName(status, http.type), code: clientCode(status), message };
     }
   };
 }
@@ -57,11 +57,11 @@ function isPlainJsonBody(body: object): boolean {
   return !(body instanceof Blob || body instanceof ReadableStream || body instanceof Response);
 }
 
-function clientCode(status: number, type: string | undefined, message: string): string {
-  if (type === 'entity.parse.failed' || message.startsWith('Malformed JSON body')) return 'NEXUS_BODY_INVALID';
-  if (status === 413) return 'NEXUS_BODY_TOO_LARGE';
+function clientCode(status: number): string {
+  if (status === 400) return 'NEXUS_BAD_REQUEST';
+  if (status === 413) return 'NEXUS_PAYLOAD_TOO_LARGE';
   if (status === 415) return 'NEXUS_UNSUPPORTED_MEDIA_TYPE';
-  return status === 400 ? 'NEXUS_BAD_REQUEST' : `NEXUS_HTTP_${status}`;
+  return 'NEXUS_HTTP_ERROR';
 }
 
 function errorName(status: number, type?: string): string {

@@ -24,7 +24,7 @@ export function jsonBody(limit: string): Middleware {
     await parse(ctx, async () => {
       if (!isTooDeep(ctx.request.body)) return next();
       ctx.status = 400;
-      ctx.body = { error: 'bad_request', code: 'NEXUS_BODY_TOO_DEEP', message: `${depthMessage('The request body')}; flatten it` };
+      ctx.body = { error: 'bad_request', code: 'NEXUS_LIMIT_EXCEEDED', message: `${depthMessage('The request body')}; flatten it` };
     });
   };
 }

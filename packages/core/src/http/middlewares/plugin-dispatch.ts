@@ -27,7 +27,7 @@ export function pluginDispatch({ manager, metrics, waitMs, parseBody }: Dispatch
     const name = decodePathSegment(match[1]!);
     if (name === undefined) {
       ctx.status = 400;
-      ctx.body = { error: 'bad_request', code: 'NEXUS_BAD_PATH', message: `Malformed %-escape in the path ${JSON.stringify(ctx.path)}: encode "%" as %25` };
+      ctx.body = { error: 'bad_request', code: 'NEXUS_BAD_REQUEST', message: `Malformed %-escape in the path ${JSON.stringify(ctx.path)}: encode "%" as %25` };
       return;
     }
     const record = manager.get(name);
