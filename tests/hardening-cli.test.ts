@@ -23,6 +23,37 @@ function statusFor(url: string, host: string, path = '/plugins'): Promise<{ stat
   });
 }
 
+/** Plugins whose faults must be pinned on the right one (checked by nexus start below). */
+const FAULTY = {
+  provider: {
+    source: pluginSource(`
+      override initialize() {
+        this.registerService('provider.math', { async half(n: number) { if (typeof n !== 'number') throw new Error('half() needs a number, got ' + typeof n); return n / 2; } });
+      }
+      override routes(router: Router) { router.get('/ok', (ctx) => { ctx.body = { ok: true }; }); }
+    `),
+  },
+  caller: {
+    manifest: { dependencies: ['provider'] },
+    source: pluginSource(`
+      override routes(router: Router) {
+        router.post('/go', (ctx) => {
+          const math = this.getService<{ half(n: unknown): Promise<number> }>('provider.math');
+          void math.half('ten').then((v) => this.logger.info(String(v)));
+          ctx.body = { sent: true };
+        });
+      }
+    `),
+  },
+  stringy: {
+    source: pluginSource(`
+      override routes(router: Router) {
+        router.post('/go', (ctx) => { this.setTimeout(() => { throw 'a plain string'; }, 1); ctx.body = { sent: true }; });
+      }
+    `),
+  },
+};
+
 const deepJson = (depth: number): string => '{"x":'.repeat(depth) + '1' + '}'.repeat(depth);
 const YAML_BOMB = [
   'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
@@ -48,22 +79,6 @@ describe('binding beyond loopback', () => {
   });
 });
 
-describe('nexus dev: allowed hosts', () => {
-  it('answers 403 JSON to another Host, and allows allowedHosts from nexus.config', async () => {
-    const app = makeApp({ config: { allowedHosts: ['dev.internal'] }, plugins: { hello: { source: pluginSource() } } });
-    const server = spawnCli(['dev', app.dir, '--port', '0']);
-    try {
-      const [, url] = await server.waitFor(/Local:\s+(http:\/\/[^\s/]+:\d+)\//);
-      const blocked = await statusFor(url!, 'rebind.attacker.test', '/plugins/hello/health');
-      expect([blocked.status, blocked.body.code]).toEqual([403, 'NEXUS_HOST_NOT_ALLOWED']);
-      expect((await statusFor(url!, 'dev.internal')).status).toBe(200);
-    } finally {
-      await server.stop();
-      app.remove();
-    }
-  });
-});
-
 describe('files nested too deep, YAML alias bombs', () => {
   const app = makeApp({
     plugins: {
@@ -71,6 +86,7 @@ describe('files nested too deep, YAML alias bombs', () => {
       deep_broken: { manifest: '{"name":"deep_broken","version":"1.0.0","x":' + '['.repeat(5000) },
       bomb: { source: pluginSource(), files: { 'config/default.yaml': YAML_BOMB } },
       fine: { source: pluginSource() },
+      ...FAULTY,
     },
   });
   afterAll(() => app.remove());
@@ -84,10 +100,10 @@ describe('files nested too deep, YAML alias bombs', () => {
     expect(out).toMatch(/plugins\/deep_broken\/manifest\.json: line 1, column \d+: nested more than 64 levels deep/);
     expect(out).toMatch(/plugins\/bomb\/config\/default\.yaml: cannot be read: Excessive alias count/);
     expect(out).toMatch(/✓ fine/);
-    expect(out).toMatch(/3 problem\(s\) found in 3 of 4 plugin\(s\)/);
+    expect(out).toMatch(/3 problem\(s\) found in 3 of 7 plugin\(s\)/);
   });
 
-  it('nexus start fails those plugins naming their files and serves the others', async () => {
+  it('nexus start fails those plugins naming their files, serves the others, and pins faults on their plugin', async () => {
     const server = await startCli(app.dir);
     try {
       const plugins = (await fetchJson(`${server.url}/plugins`)).body.plugins as { name: string; state: string; error?: string }[];
@@ -96,6 +112,24 @@ describe('files nested too deep, YAML alias bombs', () => {
       expect(byName.deep_valid).toMatchObject({ state: 'failed', error: expect.stringContaining('plugins/deep_valid/manifest.json: line 1') });
       expect(byName.deep_broken).toMatchObject({ state: 'failed', error: expect.stringContaining('nested more than 64 levels deep') });
       expect(byName.bomb).toMatchObject({ state: 'failed', error: expect.stringContaining('plugins/bomb/config/default.yaml: cannot be read: Excessive alias count') });
+
+      // Faults are pinned on the plugin that caused them: a dropped rejection of a service call
+      // fails the caller, not the provider; a non-Error thrown in this.setTimeout fails its plugin.
+      expect((await fetchJson(`${server.url}/plugins/caller/go`, { method: 'POST' })).status).toBe(200);
+      expect((await fetchJson(`${server.url}/plugins/stringy/go`, { method: 'POST' })).status).toBe(200);
+      const states = await eventually(async () => {
+        const plugins = (await fetchJson(`${server.url}/plugins`)).body.plugins as { name: string; state: string; error?: string }[];
+        const byName = Object.fromEntries(plugins.map((p) => [p.name, p]));
+        return byName.caller!.state === 'failed' && byName.stringy!.state === 'failed' ? byName : undefined;
+      }, 10_000, 'caller and stringy failed');
+      expect(states.provider!.state).toBe('running');
+      expect(states.caller!.error).toBe('half() needs a number, got string');
+      expect(states.stringy!.error).toBe('a plain string');
+      expect((await fetchJson(`${server.url}/plugins/provider/ok`)).status).toBe(200);
+      expect(server.stderr()).toMatch(/\[caller\] failed at run time: half\(\) needs a number, got string/);
+      expect(server.stderr()).not.toMatch(/\[provider\] failed/);
+      // Bound to 127.0.0.1 (the default): no exposure warning.
+      expect(server.stderr()).not.toContain('Listening on');
     } finally {
       await server.stop();
     }
@@ -126,63 +160,6 @@ describe('a damaged database', () => {
       expect(result.stderr).toContain(`NEXUS_STORAGE_OPEN_FAILED: Cannot open the database ${app.path('.nexus/nexus.db')}: file is not a database.`);
       expect(result.stderr).toContain('restore it from a backup, or move it (and its -wal and -shm files) aside');
     } finally {
-      app.remove();
-    }
-  });
-});
-
-describe('faults are pinned on the plugin that caused them', () => {
-  it('a dropped rejection of a service call fails the caller, not the provider; non-Error throws are attributed too', async () => {
-    const app = makeApp({
-      plugins: {
-        provider: {
-          source: pluginSource(`
-            override initialize() {
-              this.registerService('provider.math', { async half(n: number) { if (typeof n !== 'number') throw new Error('half() needs a number, got ' + typeof n); return n / 2; } });
-            }
-            override routes(router: Router) { router.get('/ok', (ctx) => { ctx.body = { ok: true }; }); }
-          `),
-        },
-        caller: {
-          manifest: { dependencies: ['provider'] },
-          source: pluginSource(`
-            override routes(router: Router) {
-              router.post('/go', (ctx) => {
-                const math = this.getService<{ half(n: unknown): Promise<number> }>('provider.math');
-                void math.half('ten').then((v) => this.logger.info(String(v)));
-                ctx.body = { sent: true };
-              });
-            }
-          `),
-        },
-        stringy: {
-          source: pluginSource(`
-            override routes(router: Router) {
-              router.post('/go', (ctx) => { this.setTimeout(() => { throw 'a plain string'; }, 1); ctx.body = { sent: true }; });
-            }
-          `),
-        },
-      },
-    });
-    const server = await startCli(app.dir);
-    try {
-      expect((await fetchJson(`${server.url}/plugins/caller/go`, { method: 'POST' })).status).toBe(200);
-      expect((await fetchJson(`${server.url}/plugins/stringy/go`, { method: 'POST' })).status).toBe(200);
-      const states = await eventually(async () => {
-        const plugins = (await fetchJson(`${server.url}/plugins`)).body.plugins as { name: string; state: string; error?: string }[];
-        const byName = Object.fromEntries(plugins.map((p) => [p.name, p]));
-        return byName.caller!.state === 'failed' && byName.stringy!.state === 'failed' ? byName : undefined;
-      }, 10_000, 'caller and stringy failed');
-      expect(states.provider!.state).toBe('running');
-      expect(states.caller!.error).toBe('half() needs a number, got string');
-      expect(states.stringy!.error).toBe('a plain string');
-      expect((await fetchJson(`${server.url}/plugins/provider/ok`)).status).toBe(200);
-      expect(server.stderr()).toMatch(/\[caller\] failed at run time: half\(\) needs a number, got string/);
-      expect(server.stderr()).not.toMatch(/\[provider\] failed/);
-      // Bound to 127.0.0.1 (the default): no exposure warning.
-      expect(server.stderr()).not.toContain('Listening on');
-    } finally {
-      await server.stop();
       app.remove();
     }
   });

@@ -1,9 +1,11 @@
 /**
- * Issue 9, item 1 under `nexus dev`: when a swap fails because the new code's initialize() (or a
- * throw while it loads) puts a secret config value in its message, the value shows nowhere: not in
- * GET /plugins (the dashboard's data), not in the swap line on stderr.
+ * Issue 9 under `nexus dev`: when a swap fails because the new code's initialize() (or a throw
+ * while it loads) puts a secret config value in its message, the value shows nowhere: not in
+ * GET /plugins (the dashboard's data), not in the swap line on stderr (item 1). The dev server
+ * answers only allowed hosts (item 2).
  */
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, fetchJson, killChildren, makeApp, pluginSource, spawnCli } from './helpers/index.ts';
 
@@ -11,9 +13,23 @@ afterAll(killChildren);
 
 const SECRET = 'sk-live-7d1f0c9e2b';
 
-describe('nexus dev: a failed swap never shows a secret', () => {
+function statusFor(url: string, host: string): Promise<{ status: number; code?: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    request({ hostname, port, path: '/plugins/vault/health', headers: { host } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, code: (JSON.parse(text) as { code?: string }).code }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('nexus dev: allowed hosts, and a failed swap never shows a secret', () => {
   it('redacts the secret from GET /plugins and the swap line, for an initialize() throw and a load-time throw', async () => {
     const app = makeApp({
+      config: { allowedHosts: ['dev.internal'] },
       plugins: {
         vault: {
           manifest: { configuration: { api_key: { type: 'string', secret: true, required: true } } },
@@ -24,6 +40,8 @@ describe('nexus dev: a failed swap never shows a secret', () => {
     const server = spawnCli(['dev', app.dir, '--port', '0'], { env: { NEXUS_VAULT_API_KEY: SECRET } });
     try {
       const [, url] = await server.waitFor(/Local:\s+(http:\/\/[^\s/]+:\d+)\//);
+      expect(await statusFor(url!, 'rebind.attacker.test')).toEqual({ status: 403, code: 'NEXUS_HOST_NOT_ALLOWED' });
+      expect((await statusFor(url!, 'dev.internal')).status).toBe(200);
       const pluginError = async (): Promise<string | undefined> => {
         const plugins = (await fetchJson(`${url}/plugins`)).body.plugins as { name: string; error?: string }[];
         return plugins.find((p) => p.name === 'vault')?.error;
