@@ -34,7 +34,7 @@ if (child) {
 } else {
   const results: Result[] = [];
   for (const size of SIZES) {
-    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--conditions=@nexus/source', '--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, HOT_SCALE_CHILD: String(size) },
       encoding: 'utf8',
     });
@@ -65,7 +65,7 @@ if (child) {
 }
 
 async function measure(count: number): Promise<Result> {
-  const { createApp, createHotReloader } = await import('../packages/core/src/index.ts');
+  const { createApp, createHotReloader } = await import('../packages/core/src/host.ts');
   const plugins = generatedPlugins(count);
   const appDir = writeApp(tempDir('nexus-bench-scale-'), plugins);
   const name = plugins.at(-1)!.manifest.name;

@@ -109,8 +109,8 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   if (options.catchPluginFaults !== false) installFaultHandlers(logger);
   const host = options.host ?? config.host ?? '127.0.0.1';
   const http = createHttpApp({
-    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000,
-    listenHost: host, allowedHosts: config.allowedHosts,
+    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: options.mode === 'dev',
+    listenHost: host, allowedHosts: config.allowedHosts, storage,
   });
   const app: NexusApp = {
     appDir, config, manager, bus, services, storage, loader, metrics, http, logger,

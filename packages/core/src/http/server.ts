@@ -1,5 +1,9 @@
 import Koa from 'koa';
+import type { ErrorLocation } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
+import type { StorageDriver } from '../storage/types.ts';
+import { locateError } from '../plugins/code-frame.ts';
+import { shownLocation } from '../plugins/failure.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
@@ -23,6 +27,10 @@ export interface HttpAppOptions {
   listenHost?: string;
   /** Host names allowed besides localhost and IP addresses (nexus.config `allowedHosts`). @default [] */
   allowedHosts?: readonly string[] | true;
+  /** The app's storage: `/health` includes whether it works. */
+  storage?: StorageDriver;
+  /** `nexus dev`: error answers say where in the plugin's code, with a code frame. @default false */
+  dev?: boolean;
 }
 
 /** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
@@ -30,14 +38,20 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics, options.logger).routes();
+  const system = systemRoutes(options.manager, metrics, options.logger, options.storage).routes();
   const parseBody = jsonBody(options.bodyLimit ?? '1mb');
+  const { manager, dev = false } = options;
+  const locate = (plugin: string, error: unknown): ErrorLocation | undefined => {
+    const dir = manager.get(plugin)?.location.dir;
+    const location = dir === undefined ? undefined : locateError(error, dir);
+    return location && shownLocation(location, manager.appDir, true);
+  };
   if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
-  app.use(errorsMiddleware(options.logger));
+  app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
   app.use(function nexusSystemRoutes(ctx, next) {
     return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
   });
-  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody }));
+  app.use(pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev }));
   app.use(notFound);
   return app;
 }

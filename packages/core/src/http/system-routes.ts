@@ -2,8 +2,8 @@ import { Router } from '@koa/router';
 import { errorMessage } from '../errors.ts';
 import { depthMessage, isTooDeep } from '../limits.ts';
 import type { Logger } from '../logger/types.ts';
-import type { StorageHealth } from '../storage/types.ts';
-import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
+import type { StorageDriver, StorageHealth } from '../storage/types.ts';
+import type { PluginManager, PluginView } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
 import { dashboard } from './dashboard.ts';
@@ -20,13 +20,13 @@ export function isSystemPath(path: string): boolean {
 }
 
 /** `/` (dashboard), `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
-export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logger: Logger): Router {
+export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logger: Logger, store?: StorageDriver): Router {
   const router = new Router();
   router.get('/', dashboard);
   router.get('/health', async function health(ctx) {
     const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
     let healthy = true;
-    for (const record of manager.records()) {
+    for (const record of manager.views()) {
       if (record.state === 'disabled') {
         plugins[record.name] = { healthy: true, state: 'disabled' };
         continue;
@@ -35,7 +35,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
       plugins[record.name] = status;
       healthy &&= status.healthy;
     }
-    const storage = await storageHealth(manager);
+    const storage = await storageHealth(store);
     healthy &&= storage.healthy;
     ctx.status = healthy ? 200 : 503;
     ctx.body = { status: healthy ? 'healthy' : 'unhealthy', storage, plugins };
@@ -47,7 +47,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
     const record = manager.get(ctx.params.name!);
     if (!record) {
       ctx.status = 404;
-      ctx.body = { error: 'not_found', message: `No plugin named "${ctx.params.name}"; GET /plugins lists them` };
+      ctx.body = { error: 'not_found', code: 'NEXUS_ROUTE_NOT_FOUND', message: `No plugin named "${ctx.params.name}"; GET /plugins lists them` };
       return;
     }
     const status = await pluginHealth(record, logger, redactor(manager, record.name));
@@ -66,7 +66,7 @@ function redactor(manager: PluginManager, name: string): (text: string) => strin
   return typeof manager.redact === 'function' ? (text) => manager.redact(name, text) : (text) => text;
 }
 
-async function pluginHealth(record: PluginRecord, logger: Logger, redact: (text: string) => string): Promise<HealthStatus> {
+async function pluginHealth(record: PluginView, logger: Logger, redact: (text: string) => string): Promise<HealthStatus> {
   const base: HealthStatus = { healthy: false, state: record.state, uptime: 0, components: {}, metrics: {} };
   if (record.error) base.error = record.error;
   if (!record.instance || record.state !== 'running') return base;
@@ -98,8 +98,7 @@ function jsonProblem(value: unknown): string | undefined {
   }
 }
 
-async function storageHealth(manager: PluginManager): Promise<StorageHealth> {
-  const storage = manager.options?.storage;
+async function storageHealth(storage: StorageDriver | undefined): Promise<StorageHealth> {
   if (!storage?.health) return { healthy: true, driver: 'custom' };
   try {
     return await withTimeout(storage.health(), HEALTH_TIMEOUT_MS, 'the storage health check');
