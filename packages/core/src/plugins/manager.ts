@@ -383,7 +383,7 @@ export class PluginManager {
       .find((dep) => dep !== undefined && dep.state !== 'running');
     if (down) {
       const error = new NexusError('NEXUS_DEPENDENCY_FAILED', `needs plugin "${down.name}", which failed: ${down.error ?? down.state}`, { plugin: name });
-      this.#fail(slot, describeFailure(error, slot.location.dir));
+      this.#fail(slot, this.#describe(slot, error));
       return { ok: false, error };
     }
     slot.gate.close();
@@ -608,8 +608,12 @@ export class PluginManager {
     return context;
   }
 
+  /**
+   * The one place an error becomes what is shown of it (GET /plugins, the dashboard, logs, swap
+   * lines and reports): described, with the plugin's secret config values redacted.
+   */
   #describe(slot: Slot, error: unknown): PluginFailure {
-    return describeFailure(error, slot.location.dir);
+    return mapFailure(describeFailure(error, slot.location.dir), (text) => this.#scrub(slot.name, text));
   }
 
   /** The plugin is down: keep why (secrets scrubbed) and log it unless the caller reports it. */
@@ -653,7 +657,12 @@ export class PluginManager {
   /** `text` with the plugin's secret config values replaced by REDACTED. */
   #scrub(name: string, text: string): string {
     const secrets = [...(this.#secrets.get(name)?.() ?? [])].sort((a, b) => b.length - a.length);
-    return secrets.reduce((result, secret) => result.replaceAll(secret, REDACTED), text);
+    if (secrets.length === 0) return text;
+    // Text already scrubbed stays as it is, even for a secret that occurs in "[redacted]" itself.
+    return text
+      .split(REDACTED)
+      .map((part) => secrets.reduce((result, secret) => result.replaceAll(secret, REDACTED), part))
+      .join(REDACTED);
   }
 }
 
