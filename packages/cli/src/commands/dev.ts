@@ -23,12 +23,14 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
   }
   const hot = createHotReloader(app, {
     onReport: (report) => {
+      app.devtools?.swapped(report);
       const lines = formatSwap(report);
       (report.outcome === 'ok' && !report.error ? say : warn)(lines.join('\n'));
     },
     onManifestChange: regenerateTypes,
     onWarning: (message) => warn(colors.yellow(`  ${message}`)),
   });
+  app.devtools?.connect(hot);
   const root = app.manager.pluginsRoot;
   const watcher = await watchPlugins({
     root,
@@ -36,7 +38,7 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
     onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
   });
   const appConfig = await watchAppConfig(app, hot, reportAppConfig);
-  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
+  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list(), dashboard: app.devtools !== undefined });
   say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), root) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();
   return waitForSignal(app, async () => {

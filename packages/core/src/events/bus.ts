@@ -3,6 +3,7 @@ import { NexusError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
 import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
+import type { RuntimeObserver } from '../devtools/observer.ts';
 import { createMittTransport } from './mitt-transport.ts';
 import type { EventEnvelope, EventHandler, EventTransport } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface EventBusOptions {
   onPublished?: (type: string, source: string) => void;
   /** Called once per handler that threw or rejected (metrics). */
   onHandlerError?: (plugin: string, type: string, error: unknown) => void;
+  /** Sees every publish and handler run (the dev dashboard's traces). */
+  observer?: RuntimeObserver;
 }
 
 /** Counters of an EventBus. */
@@ -62,6 +65,7 @@ export class EventBus {
   readonly #logger: Logger;
   readonly #onPublished: EventBusOptions['onPublished'];
   readonly #onHandlerError: EventBusOptions['onHandlerError'];
+  readonly #observer: RuntimeObserver | undefined;
   readonly #detach: () => void;
   readonly #rules = new Map<string, Rules>();
   /** Copy-on-write lists: a dispatch iterates a list that (un)subscribing never mutates. */
@@ -82,6 +86,7 @@ export class EventBus {
     this.#logger = options.logger;
     this.#onPublished = options.onPublished;
     this.#onHandlerError = options.onHandlerError;
+    this.#observer = options.observer;
     this.#detach = this.#transport.subscribe((envelope) => this.#receive(envelope));
   }
 
@@ -123,6 +128,7 @@ export class EventBus {
     }
     this.#published++;
     this.#onPublished?.(type, source);
+    this.#observer?.published(envelope);
     return envelope;
   }
 
@@ -267,7 +273,8 @@ export class EventBus {
     this.#delivered++;
     let result: void | Promise<void>;
     try {
-      result = subscription.handler(envelope);
+      const observer = this.#observer;
+      result = observer ? observer.handle(subscription.plugin, envelope, () => subscription.handler(envelope)) : subscription.handler(envelope);
     } catch (error) {
       this.#fail(subscription.plugin, envelope, error);
       return undefined;

@@ -1,5 +1,5 @@
 import { bodyParser } from '@koa/bodyparser';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
@@ -18,15 +18,18 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** How long a request waits for a swapping plugin. @default 15000 */
   waitMs?: number;
+  /** The dashboard's middleware (`/_nexus/`, `GET /`, request traces); it runs first. */
+  devtools?: Middleware;
 }
 
-/** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
+/** The one Koa app of a Nexus host: the dashboard (when on), system routes, then plugin routes, then a JSON 404. */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
   const system = systemRoutes(options.manager, metrics).routes();
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
+  if (options.devtools) app.use(options.devtools);
   app.use(errorsMiddleware(options.logger));
   app.use(function nexusSystemRoutes(ctx, next) {
     return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();

@@ -3,23 +3,21 @@ import { errorMessage } from '../errors.ts';
 import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
-import { dashboard } from './dashboard.ts';
 import type { NexusMetrics } from './metrics.ts';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
 /** Every path `systemRoutes` can answer (case-insensitive, optional trailing slash, like the router). */
-const SYSTEM_PATH = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)?\/?$/i;
+const SYSTEM_PATH = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)\/?$/i;
 
 /** Whether `path` may be a system route; plugin routes skip the system router when it is not. */
 export function isSystemPath(path: string): boolean {
   return SYSTEM_PATH.test(path);
 }
 
-/** `/` (dashboard), `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
+/** `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics` (the dashboard is in devtools/). */
 export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Router {
   const router = new Router();
-  router.get('/', dashboard);
   router.get('/health', async function health(ctx) {
     const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
     let healthy = true;
@@ -56,7 +54,8 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Rou
   return router;
 }
 
-async function pluginHealth(record: PluginRecord): Promise<HealthStatus> {
+/** The health of one plugin as `GET /plugins/<name>/health` shows it (time-limited). */
+export async function pluginHealth(record: PluginRecord): Promise<HealthStatus> {
   const base: HealthStatus = { healthy: false, state: record.state, uptime: 0, components: {}, metrics: {} };
   if (record.error) base.error = record.error;
   if (!record.instance || record.state !== 'running') return base;
