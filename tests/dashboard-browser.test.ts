@@ -86,7 +86,7 @@ describe('dev dashboard (nexus dev, Chromium)', () => {
     await shoot('catalog-dark');
     await page.setViewportSize({ width: 390, height: 844 });
     await shoot('catalog-narrow');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow, 'no horizontal scrolling at phone width').toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.emulateMedia({ colorScheme: 'light' });
