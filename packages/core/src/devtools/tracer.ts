@@ -177,9 +177,10 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
       name: redactText(record.message, this.#options.secrets()).slice(0, 300),
       plugin: record.name,
       parent: scope.parent,
-      detail: { level: record.level },
+      detail: record.error ? { level: record.level, error: redactText(errorMessage(record.error), this.#options.secrets()) } : { level: record.level },
     });
-    this.#end(scope.live, span, record.error ? errorMessage(record.error) : undefined);
+    // A logged error is shown on its line, not counted again: the failure it reports has its own span.
+    this.#end(scope.live, span);
   }
 
   /** Service names each plugin has asked for, by plugin. */

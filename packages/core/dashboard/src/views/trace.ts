@@ -39,6 +39,7 @@ export function traceWaterfall(trace: Trace): HTMLElement {
         h('span', { class: 'wf-name', title: span.name }, span.name),
         span.plugin ? h('span', { class: 'chip' }, span.plugin) : null,
         span.error ? h('div', { class: 'wf-error' }, span.error) : null,
+        typeof span.detail?.error === 'string' ? h('div', { class: 'wf-error' }, span.detail.error) : null,
       ),
       h('div', { class: 'wf-track' }, h('div', { class: 'wf-bar', style: `left:${left}%;width:${Math.min(width, 100 - left)}%` })),
       h('div', { class: 'wf-ms' }, span.kind === 'log' || span.kind === 'event' ? `+${ms(span.start)}` : ms(span.duration)),
