@@ -11,7 +11,8 @@
  * Reported per case: median req/s, median p50/p99 latency, and server CPU per request (the main
  * thread, from /proc): on a pinned core req/s is bounded by it, and unlike req/s it hardly moves
  * when the virtual machine loses time to its neighbours. Target: nexus >= 90% of bare.
- * Last, the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets.
+ * Then the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets.
+ * Last, the dev dashboard's tracing: `nexus dev` with it on against `"dashboard": false`, in memory.
  *
  * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
  * BENCH_CONNECTIONS (default 32).
@@ -29,7 +30,7 @@ import { runLoad, type LoadResult } from './lib/load.ts';
 import { get, spawnServer, type RunningServer } from './lib/process.ts';
 import { fmt, median } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
-import { bareKoaServerSource, removeDir, routePlugin, tempDir, writeApp } from './lib/temp-app.ts';
+import { bareKoaServerSource, removeDir, routePlugin, tempDir, writeApp, type PluginSpec } from './lib/temp-app.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -149,10 +150,29 @@ async function main(): Promise<void> {
     );
     console.log();
     await inMemory(path.join(work, 'memory-app'));
+    console.log();
+    await devTracing(work);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     removeDir(work);
   }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Feed one GET request to a Koa callback through a fake socket that discards the answer. */
+function fire(handler: Handler, url = ROUTE): Promise<void> {
+  const socket = new Duplex({ write: (_chunk, _encoding, done) => done(), read: () => undefined });
+  const req = new IncomingMessage(socket as never);
+  req.method = 'GET';
+  req.url = url;
+  req.headers = { host: '127.0.0.1' };
+  const res = new ServerResponse(req);
+  res.assignSocket(socket as never);
+  return new Promise((resolve) => {
+    res.on('finish', () => resolve());
+    handler(req, res);
+  });
 }
 
 /**
@@ -162,20 +182,6 @@ async function main(): Promise<void> {
 async function inMemory(appDir: string): Promise<void> {
   const ROUNDS_IN_MEMORY = 10;
   const REQUESTS = 20_000;
-  type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-  const fire = (handler: Handler): Promise<void> => {
-    const socket = new Duplex({ write: (_chunk, _encoding, done) => done(), read: () => undefined });
-    const req = new IncomingMessage(socket as never);
-    req.method = 'GET';
-    req.url = ROUTE;
-    req.headers = { host: '127.0.0.1' };
-    const res = new ServerResponse(req);
-    res.assignSocket(socket as never);
-    return new Promise((resolve) => {
-      res.on('finish', () => resolve());
-      handler(req, res);
-    });
-  };
   const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
   const bare = new Koa();
   const router = new Router();
@@ -206,6 +212,85 @@ async function inMemory(appDir: string): Promise<void> {
   }
 }
 
+/** A route that calls a dependency's service and publishes an event another plugin handles (async). */
+const SELL_PLUGINS: PluginSpec[] = [
+  {
+    manifest: { name: 'stock', version: '1.0.0' },
+    source: `import { BasePlugin } from '@nexus/core';
+export default class extends BasePlugin {
+  override initialize() { this.registerService('stock.reserve', { take: (item: string) => ({ item, left: 9 }) }); }
+}`,
+  },
+  {
+    manifest: { name: 'shop', version: '1.0.0', dependencies: ['stock'], permissions: ['events.publish'], events: { publishes: ['shop.sold'] } },
+    source: `import { BasePlugin, type Router } from '@nexus/core';
+export default class extends BasePlugin {
+  override routes(router: Router) {
+    router.get('/sell', async (ctx) => {
+      const reserved = this.getService<{ take(item: string): { item: string; left: number } }>('stock.reserve').take('tea');
+      await this.publishEvent('shop.sold', reserved);
+      ctx.body = { ok: true, ...reserved };
+    });
+  }
+}`,
+  },
+  {
+    manifest: { name: 'ledger', version: '1.0.0', permissions: ['events.subscribe'], events: { subscribes: ['shop.sold'] } },
+    source: `import { BasePlugin } from '@nexus/core';
+export default class extends BasePlugin {
+  count = 0;
+  override initialize() { this.subscribeToEvent('shop.sold', async () => { this.count++; }); }
+}`,
+  },
+];
+
+/**
+ * What the dashboard's request and event tracing costs under \`nexus dev\`: one app with the dashboard
+ * on (the default in dev) against one with \`"dashboard": false\`, in memory, interleaved rounds; each
+ * round also waits for the event handlers the requests started.
+ */
+async function devTracing(work: string): Promise<void> {
+  const ROUNDS_DEV = 10;
+  const REQUESTS = 10_000;
+  const { createApp } = await import('@nexus/core');
+  const plugins = [PLUGIN, ...SELL_PLUGINS];
+  const on = await createApp({ appDir: writeApp(path.join(work, 'dev-on'), plugins), mode: 'dev', port: 0, host: '127.0.0.1', logSink: () => {} });
+  const off = await createApp({ appDir: writeApp(path.join(work, 'dev-off'), plugins, { dashboard: false }), mode: 'dev', port: 0, host: '127.0.0.1', logSink: () => {} });
+  await on.start();
+  await off.start();
+  try {
+    if (!on.devtools?.tracer || off.devtools) throw new Error('dev-on must trace, dev-off must not');
+    const routes = { ping: ROUTE, sell: '/plugins/shop/sell' };
+    const apps = { on, off };
+    const results: Record<string, number[]> = {};
+    for (let round = 0; round < ROUNDS_DEV; round++) {
+      for (const [routeName, url] of Object.entries(routes)) {
+        for (const appName of round % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+          const app = apps[appName];
+          const handler = app.http.callback() as Handler;
+          const began = performance.now();
+          for (let i = 0; i < REQUESTS; i++) await fire(handler, url);
+          await app.bus.idle();
+          (results[`${routeName}:${appName}`] ??= []).push(((performance.now() - began) * 1000) / REQUESTS);
+        }
+      }
+    }
+    const rows = Object.entries(routes).map(([routeName, url]) => {
+      const onUs = median(results[`${routeName}:on`]!);
+      const offUs = median(results[`${routeName}:off`]!);
+      return [`GET ${url}`, fmt(offUs, 2), fmt(onUs, 2), fmt(onUs - offUs, 2), `${(((onUs - offUs) / offUs) * 100).toFixed(1)}%`, fmt(1e6 / offUs), fmt(1e6 / onUs)];
+    });
+    printTable(
+      ['nexus dev, in memory', 'tracing off µs/req', 'tracing on µs/req', 'cost µs/req', 'cost %', 'off req/s', 'on req/s'],
+      rows,
+      `dashboard on (traces) vs "dashboard": false; ${REQUESTS} requests a round, ${ROUNDS_DEV} rounds, median; /sell calls a service and publishes an event handled by another plugin`,
+    );
+  } finally {
+    await on.stop();
+    await off.stop();
+  }
+}
+
 /** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */
 async function pair(appDir: string): Promise<void> {
   const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
@@ -228,4 +313,11 @@ async function pair(appDir: string): Promise<void> {
 }
 
 if (process.argv[2] === '--pair') await pair(process.argv[3]!);
-else await main();
+else if (process.argv[2] === '--dev-tracing') {
+  const work = tempDir('nexus-throughput-bench-');
+  try {
+    await devTracing(work);
+  } finally {
+    removeDir(work);
+  }
+} else await main();
