@@ -83,10 +83,11 @@ export class Devtools {
   get observer(): RuntimeObserver | undefined {
     const tracer = this.tracer;
     if (!tracer) return undefined;
+    // The tracer itself, bound: no wrapper call on the hot path.
     return {
-      published: (envelope) => tracer.published(envelope),
-      handle: (plugin, envelope, run) => tracer.handle(plugin, envelope, run),
-      service: (requester, name, owner, impl) => tracer.service(requester, name, owner, impl),
+      published: tracer.published.bind(tracer),
+      handle: tracer.handle.bind(tracer),
+      service: tracer.service.bind(tracer),
       logged: (record) => this.logged(record),
     };
   }
@@ -164,7 +165,7 @@ export class Devtools {
     this.#dirty.add(trace);
     this.#flush ??= setImmediate(() => {
       this.#flush = undefined;
-      for (const changed of this.#dirty) this.hub.send({ type: 'trace', data: changed });
+      for (const changed of this.#dirty) this.hub.send({ type: 'trace', data: this.tracer!.view(changed) });
       this.#dirty.clear();
     });
     this.#trafficTimer ??= setTimeout(() => {

@@ -9,8 +9,8 @@ import type { LogRecord } from '../logger/types.ts';
 export interface RuntimeObserver {
   /** An event was handed to the transport by `envelope.source`. */
   published(envelope: EventEnvelope): void;
-  /** Run one handler of `plugin` for `envelope`; returns what `run` returned. */
-  handle<T>(plugin: string, envelope: EventEnvelope, run: () => T): T;
+  /** Run `handler(envelope)`, a handler of `plugin`; returns what it returned. */
+  handle<T>(plugin: string, envelope: EventEnvelope, handler: (envelope: EventEnvelope) => T): T;
   /** `requester` got service `name` of `owner`; returns the object the requester uses. */
   service<T>(requester: string, name: string, owner: string, impl: T): T;
   /** A log record passed the logger's level and redaction. */

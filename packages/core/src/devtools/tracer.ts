@@ -40,8 +40,8 @@ export interface Trace {
   spans: Span[];
   /** Spans not kept because the trace was full. */
   dropped: number;
-  request?: { method: string; url: string; route?: string; headers: Record<string, string>; body?: unknown };
-  response?: { headers: Record<string, string>; body?: unknown };
+  request?: { method: string; url: string; route?: string; headers: Record<string, unknown>; body?: unknown };
+  response?: { headers: Record<string, unknown>; body?: unknown };
 }
 
 /** A trace as listed (no spans). */
@@ -52,6 +52,8 @@ interface Live {
   t0: number;
   nextSpan: number;
   running: number;
+  /** Ids of the events published in it, forgotten with it. */
+  events: string[];
 }
 
 interface Scope {
@@ -106,7 +108,7 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
       if (!PLUGIN_PATH.test(ctx.path)) return next();
       const live = this.#begin('request', `${ctx.method} ${ctx.path}`);
       const root = this.#span(live, { kind: 'request', name: live.trace.name });
-      live.trace.request = { method: ctx.method, url: ctx.originalUrl, headers: redactHeaders(ctx.headers) };
+      live.trace.request = { method: ctx.method, url: ctx.originalUrl, headers: ctx.headers };
       ctx.set(TRACE_HEADER, live.trace.id);
       let failure: unknown;
       try {
@@ -116,16 +118,16 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
         throw error;
       } finally {
         const { trace } = live;
-        const secrets = this.#options.secrets();
         trace.plugin = ctx.state.plugin as string | undefined;
         root.plugin = trace.plugin;
         trace.status = failure ? 500 : ctx.status;
         const route = (ctx as { _matchedRoute?: string })._matchedRoute;
         if (route) trace.request!.route = String(route);
         const body: unknown = (ctx.request as { body?: unknown }).body;
-        if (body !== undefined) trace.request!.body = redactValue(body, secrets);
-        trace.response = { headers: redactHeaders(ctx.response.headers as Record<string, unknown>) };
-        if (ctx.body !== undefined && ctx.body !== null) trace.response.body = redactValue(ctx.body, secrets);
+        // Kept as they are and redacted when shown: recording stays cheap when nobody looks.
+        if (body !== undefined) trace.request!.body = body;
+        trace.response = { headers: ctx.response.headers as Record<string, unknown> };
+        if (ctx.body !== undefined && ctx.body !== null) trace.response.body = ctx.body;
         root.detail = { status: trace.status, ...(route ? { route: String(route) } : {}) };
         this.#end(live, root, failure ?? (trace.status >= 500 ? `answered ${trace.status}` : undefined));
       }
@@ -140,19 +142,19 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
       name: envelope.type,
       plugin: envelope.source,
       parent: scope?.parent,
-      detail: { id: envelope.id, data: redactValue(envelope.data, this.#options.secrets()) },
+      detail: { id: envelope.id, data: envelope.data },
     });
     // An event's span ends when it is handed over; its handlers are its children.
     this.#end(live, span);
     this.#events.set(envelope.id, { live, span: span.id });
-    if (this.#events.size > this.#capacity * 20) this.#events.delete(this.#events.keys().next().value!);
+    live.events.push(envelope.id);
   }
 
-  handle<T>(plugin: string, envelope: EventEnvelope, run: () => T): T {
+  handle<T>(plugin: string, envelope: EventEnvelope, handler: (envelope: EventEnvelope) => T): T {
     const origin = this.#events.get(envelope.id);
-    if (!origin) return run();
+    if (!origin) return handler(envelope);
     const span = this.#span(origin.live, { kind: 'handler', name: envelope.type, plugin, parent: origin.span });
-    return this.#measure(origin.live, span, run);
+    return this.#measure(origin.live, span, handler, envelope);
   }
 
   service<T>(requester: string, name: string, owner: string, impl: T): T {
@@ -174,10 +176,10 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
     if (!scope) return;
     const span = this.#span(scope.live, {
       kind: 'log',
-      name: redactText(record.message, this.#options.secrets()).slice(0, 300),
+      name: record.message.slice(0, 300),
       plugin: record.name,
       parent: scope.parent,
-      detail: record.error ? { level: record.level, error: redactText(errorMessage(record.error), this.#options.secrets()) } : { level: record.level },
+      detail: record.error ? { level: record.level, error: errorMessage(record.error) } : { level: record.level },
     });
     // A logged error is shown on its line, not counted again: the failure it reports has its own span.
     this.#end(scope.live, span);
@@ -190,11 +192,29 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
 
   /** The kept traces, newest first, without their spans. */
   list(): TraceSummary[] {
-    return this.#traces.map((live) => summary(live.trace)).reverse();
+    const secrets = this.#options.secrets();
+    return this.#traces.map((live) => summary(live.trace, secrets)).reverse();
   }
 
+  /** A kept trace as shown: JSON-safe, bounded, secrets redacted. */
   get(id: string): Trace | undefined {
-    return this.#byId.get(id)?.trace;
+    const live = this.#byId.get(id);
+    return live && this.view(live.trace);
+  }
+
+  /** `trace` as shown: JSON-safe, bounded, secrets redacted. */
+  view(trace: Trace): Trace {
+    const secrets = this.#options.secrets();
+    const shown: Trace = { ...trace, name: redactText(trace.name, secrets), spans: trace.spans.map((span) => viewSpan(span, secrets)) };
+    if (trace.request) {
+      shown.request = { ...trace.request, url: redactText(trace.request.url, secrets), headers: redactHeaders(trace.request.headers) };
+      if (trace.request.body !== undefined) shown.request.body = redactValue(trace.request.body, secrets);
+    }
+    if (trace.response) {
+      shown.response = { headers: redactHeaders(trace.response.headers) };
+      if (trace.response.body !== undefined) shown.response.body = redactValue(trace.response.body, secrets);
+    }
+    return shown;
   }
 
   clear(): void {
@@ -206,17 +226,24 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
   #begin(kind: Trace['kind'], name: string, plugin?: string): Live {
     const trace: Trace = { id: `t${++this.#count}`, kind, name, startedAt: Date.now(), errors: 0, spans: [], dropped: 0 };
     if (plugin) trace.plugin = plugin;
-    const live: Live = { trace, t0: performance.now(), nextSpan: 1, running: 0 };
+    const live: Live = { trace, t0: performance.now(), nextSpan: 1, running: 0, events: [] };
     this.#traces.push(live);
     this.#byId.set(trace.id, live);
-    if (this.#traces.length > this.#capacity) this.#byId.delete(this.#traces.shift()!.trace.id);
+    if (this.#traces.length > this.#capacity) this.#forget(this.#traces.shift()!);
     return live;
   }
 
+  #forget(live: Live): void {
+    this.#byId.delete(live.trace.id);
+    for (const id of live.events) this.#events.delete(id);
+  }
+
   #span(live: Live, fields: Omit<Span, 'id' | 'start'>): Span {
-    const span: Span = { id: live.nextSpan++, start: round(performance.now() - live.t0), ...fields };
-    if (span.parent === undefined) delete span.parent;
-    if (span.plugin === undefined) delete span.plugin;
+    // One object, no `delete`: spans are made on every traced call and must stay cheap.
+    const span: Span = { id: live.nextSpan++, kind: fields.kind, name: fields.name, start: round(performance.now() - live.t0) };
+    if (fields.parent !== undefined) span.parent = fields.parent;
+    if (fields.plugin !== undefined) span.plugin = fields.plugin;
+    if (fields.detail !== undefined) span.detail = fields.detail;
     live.running++;
     if (live.trace.spans.length < this.#maxSpans) live.trace.spans.push(span);
     else live.trace.dropped++;
@@ -226,7 +253,7 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
   #end(live: Live, span: Span, error?: unknown): void {
     span.duration = round(performance.now() - live.t0 - span.start);
     if (error !== undefined) {
-      span.error = redactText(typeof error === 'string' ? error : errorMessage(error), this.#options.secrets());
+      span.error = typeof error === 'string' ? error : errorMessage(error);
       live.trace.errors++;
     }
     live.running--;
@@ -234,11 +261,11 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
     this.#options.onChange?.(live.trace);
   }
 
-  /** Run `fn` as `span` (its children nest under it) and end the span when it settles. */
-  #measure<T>(live: Live, span: Span, fn: () => T): T {
+  /** Run `fn(arg)` as `span` (its children nest under it) and end the span when it settles. */
+  #measure<A, T>(live: Live, span: Span, fn: (arg: A) => T, arg: A): T {
     let result: T;
     try {
-      result = this.#als.run({ live, parent: span.id }, fn);
+      result = this.#als.run({ live, parent: span.id }, fn, arg);
     } catch (error) {
       this.#end(live, span, error);
       throw error;
@@ -269,33 +296,46 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
             name: label,
             plugin: owner,
             parent: scope.parent,
-            detail: { args: redactValue(args, tracer.#options.secrets()) },
+            detail: { args },
           });
-          return tracer.#measure(scope.live, span, () => fn.apply(self, args));
+          return tracer.#measure(scope.live, span, (a: unknown[]) => fn.apply(self, a), args);
         };
         cache.set(label, wrapped);
       }
       return wrapped;
     };
+    /** Per method name: the function last seen and what the proxy hands out for it. */
+    const handed = new Map<string, { fn: unknown; out: unknown }>();
     const proxy: T = new Proxy(impl, {
       get(target, property, receiver) {
         const value: unknown = Reflect.get(target, property, receiver === proxy ? target : receiver);
         if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
+        const known = handed.get(property);
+        if (known?.fn === value) return known.out;
         const own = Reflect.getOwnPropertyDescriptor(target, property);
-        if (own && !own.configurable && !own.writable) return value; // a frozen method must come back as is
-        return wrap(value as (...args: unknown[]) => unknown, target, `${name}.${property}()`);
+        // A frozen method must come back as is (a proxy may not change it): it is not traced.
+        const out = own && !own.configurable && !own.writable ? value : wrap(value as (...args: unknown[]) => unknown, target, `${name}.${property}()`);
+        handed.set(property, { fn: value, out });
+        return out;
       },
       apply(target, thisArg, args) {
-        return (wrap(target as unknown as (...a: unknown[]) => unknown, target, `${name}()`) as (...a: unknown[]) => unknown).apply(thisArg, args);
+        return (wrap(target as unknown as (...a: unknown[]) => unknown, target, `${name}()`) as (...a: unknown[]) => unknown).apply(thisArg, args as unknown[]);
       },
     });
     return proxy;
   }
 }
 
-function summary(trace: Trace): TraceSummary {
+function summary(trace: Trace, secrets: readonly string[]): TraceSummary {
   const { spans, request: _request, response: _response, ...rest } = trace;
-  return { ...rest, spanCount: spans.length };
+  return { ...rest, name: redactText(rest.name, secrets), spanCount: spans.length };
+}
+
+function viewSpan(span: Span, secrets: readonly string[]): Span {
+  const shown: Span = { ...span, name: redactText(span.name, secrets) };
+  if (span.error) shown.error = redactText(span.error, secrets);
+  if (span.detail) shown.detail = redactValue(span.detail, secrets) as Record<string, unknown>;
+  return shown;
 }
 
 function round(ms: number): number {

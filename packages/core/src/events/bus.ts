@@ -274,7 +274,7 @@ export class EventBus {
     let result: void | Promise<void>;
     try {
       const observer = this.#observer;
-      result = observer ? observer.handle(subscription.plugin, envelope, () => subscription.handler(envelope)) : subscription.handler(envelope);
+      result = observer ? observer.handle(subscription.plugin, envelope, subscription.handler) : subscription.handler(envelope);
     } catch (error) {
       this.#fail(subscription.plugin, envelope, error);
       return undefined;
