@@ -6,11 +6,11 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './helpers/browser.ts';
 import { killChildren, makeApp, PLAYGROUND, ROOT, spawnCli, type CliProcess, type TempApp } from './helpers/index.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results/dashboard');
 const SECRET = 'sk-test-9f8e7d6c5b4a';
 
@@ -46,7 +46,7 @@ beforeAll(async () => {
   });
   url = (await dev.waitFor(/Local:\s+(http:\/\/[^\s/]+:\d+)/))[1]!;
   await dev.waitFor(/watching/);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
 }, 60_000);
 
