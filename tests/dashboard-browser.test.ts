@@ -19,6 +19,8 @@ let dev: CliProcess;
 let url: string;
 let browser: Browser;
 let page: Page;
+/** Every URL the page asked for: the dashboard needs nothing but its own server. */
+const requested = new Set<string>();
 /** Milliseconds from writing a plugin file to its swap showing on the page, for the report. */
 const timings: Record<string, number> = {};
 
@@ -48,6 +50,7 @@ beforeAll(async () => {
   await dev.waitFor(/watching/);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page.on('request', (request) => requested.add(request.url()));
 }, 60_000);
 
 afterAll(async () => {
@@ -208,6 +211,12 @@ describe('dev dashboard (nexus dev, Chromium)', () => {
     await poll(() => users.locator('.card-state').innerText()).toMatch(/1 reload\b/);
     await open('swaps');
     expect(await page.locator('li.swap').first().locator('.cascade').innerText()).toBe('users → notifications');
+  });
+
+  it('the page asked nothing of any other server (no CDN, no network)', () => {
+    const elsewhere = [...requested].filter((u) => !u.startsWith(`${url}/`) && !u.startsWith('data:'));
+    expect(elsewhere).toEqual([]);
+    expect([...requested].some((u) => /\/_nexus\/assets\/index-[\w-]+\.js$/.test(u))).toBe(true);
   });
 
   it('actions refuse other origins and the dashboard refuses other hosts', async () => {
