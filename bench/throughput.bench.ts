@@ -15,8 +15,10 @@
  * Last, the dev dashboard's tracing: `nexus dev` with it on against `"dashboard": false`, in memory.
  *
  * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
- * BENCH_CONNECTIONS (default 32).
- * Child mode (used by itself): `throughput.bench.ts --pair <appDir>` serves both apps in one process.
+ * BENCH_CONNECTIONS (default 32), BENCH_DEV_ROUNDS (default 6, the dev tracing table).
+ * Child mode (used by itself): `throughput.bench.ts --pair <appDir>` serves both apps in one process;
+ * `--dev-tracing-child on|off <appDir>` measures one side of the tracing table. `--dev-tracing` runs
+ * only that table.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -258,7 +260,8 @@ async function devTracing(work: string): Promise<void> {
   const samples: Record<string, { cpu: number[]; wall: number[] }> = {};
   for (let round = 0; round < ROUNDS_DEV; round++) {
     for (const variant of round % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-      const child = spawnSync(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), '--import', 'tsx', SELF, '--dev-tracing-child', variant, apps[variant]], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const args = ['--conditions=@nexus/source', '--import', 'tsx', SELF, '--dev-tracing-child', variant, apps[variant]];
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       if (child.status !== 0) throw new Error(`dev tracing ${variant}: exit ${child.status}\n${child.stderr}`);
       const measured = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, { cpu: number; wall: number }>;
       for (const [route, { cpu, wall }] of Object.entries(measured)) {
