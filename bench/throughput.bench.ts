@@ -184,7 +184,7 @@ function fire(handler: Handler, url = ROUTE): Promise<void> {
 async function inMemory(appDir: string): Promise<void> {
   const ROUNDS_IN_MEMORY = 10;
   const REQUESTS = 20_000;
-  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
   const bare = new Koa();
   const router = new Router();
   router.get(ROUTE, (ctx) => {
@@ -289,7 +289,7 @@ const DEV_ROUTES = { ping: ROUTE, sell: '/plugins/shop/sell' };
 /** Child of devTracing: serve `appDir` under dev mode and print `{ route: { cpu, wall } }` µs per request. */
 async function devTracingChild(variant: string, appDir: string): Promise<void> {
   const REQUESTS = 8_000;
-  const { createApp } = await import('@nexus/core');
+  const { createApp } = await import('@nexus/core/host');
   const app = await createApp({ appDir, mode: 'dev', port: 0, host: '127.0.0.1', logSink: () => {} });
   await app.start();
   try {
@@ -314,7 +314,7 @@ async function devTracingChild(variant: string, appDir: string): Promise<void> {
 
 /** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */
 async function pair(appDir: string): Promise<void> {
-  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
   const bare = new Koa();
   const router = new Router();
   router.get(ROUTE, (ctx) => {

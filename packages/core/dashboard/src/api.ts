@@ -101,7 +101,8 @@ export interface SwapError {
   code: string;
   message: string;
   details?: string[];
-  frame?: string;
+  /** Where in the plugin's code (file relative to the app), with the source lines around it. */
+  location?: { file: string; line: number; column: number; frame?: string };
 }
 
 export interface Swap {

@@ -92,6 +92,7 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     throw new NexusError('NEXUS_APP_CONFIG_INVALID', loaded.errors.join('\n'), { problems: loaded.errors });
   }
   const config = loaded.config;
+  const envName = resolveEnvName(mode, environ);
   const storage = options.storage ?? createSqliteStorage({ file: path.join(appDir, config.dataDir ?? '.nexus', 'nexus.db') });
   const metrics = createMetrics(() => manager);
   const bus = new EventBus({
@@ -107,7 +108,7 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     appDir,
     appConfig: config,
     appConfigFile: loaded.file,
-    envName: resolveEnvName(mode, environ),
+    envName,
     storage,
     bus,
     services,
@@ -119,9 +120,9 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   });
   if (options.catchPluginFaults !== false) installFaultHandlers(logger);
   const host = options.host ?? config.host ?? '127.0.0.1';
-  devtools?.attach({ appDir, manager, services, metrics, bus, loader, host });
+  devtools?.attach({ appDir, manager, services, metrics, bus, loader, host, envName });
   const http = createHttpApp({
-    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, devtools: devtools?.middleware(),
+    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: mode === 'dev', devtools: devtools?.middleware(),
   });
   const app: NexusApp = {
     appDir, config, manager, bus, services, storage, loader, metrics, http, logger, devtools,

@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { NexusMetrics, PluginTraffic } from '../http/metrics.ts';
 import { pluginHealth } from '../http/system-routes.ts';
 import { requestSchemasOf, type RequestSchemas } from '../http/validate.ts';
-import type { PluginInfo, PluginManager, PluginRecord } from '../plugins/manager.ts';
+import type { PluginInfo, PluginManager, PluginView } from '../plugins/manager.ts';
 import type { HealthStatus } from '../plugins/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 
@@ -70,7 +70,7 @@ interface Layer {
   stack: unknown[];
 }
 
-function routesOf(record: PluginRecord): CatalogRoute[] {
+function routesOf(record: PluginView): CatalogRoute[] {
   const prefix = `/plugins/${record.name}`;
   const routes = new Map<string, CatalogRoute>();
   for (const endpoint of record.manifest?.api_endpoints ?? []) {

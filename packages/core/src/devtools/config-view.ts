@@ -1,5 +1,4 @@
 import { redactConfig } from '../config/redact.ts';
-import { resolvePluginConfig } from '../config/resolve.ts';
 import { errorMessage } from '../errors.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 
@@ -28,22 +27,12 @@ export interface PluginConfigView {
 
 /** Resolve every plugin's config as its next start would, with each value's source; secrets redacted. */
 export async function configView(manager: PluginManager): Promise<PluginConfigView[]> {
-  const { options } = manager;
   const views: PluginConfigView[] = [];
-  for (const record of manager.records()) {
-    const manifest = record.manifest;
+  for (const plugin of manager.views()) {
+    const manifest = plugin.manifest;
     if (!manifest) continue;
     try {
-      const resolved = await resolvePluginConfig({
-        manifest,
-        pluginDir: record.dir,
-        displayDir: record.displayDir,
-        envName: options.envName,
-        appOverrides: options.appConfig.plugins?.[manifest.name]?.config,
-        appConfigFile: options.appConfigFile,
-        saved: await options.storage.loadConfig(manifest.name),
-        environ: options.environ ?? process.env,
-      });
+      const resolved = await manager.resolveConfig(plugin.name, manifest);
       const shown = redactConfig(manifest, resolved.values);
       const declared = manifest.configuration ?? {};
       const keys = [...new Set([...Object.keys(declared), ...Object.keys(shown)])];
@@ -61,10 +50,10 @@ export async function configView(manager: PluginManager): Promise<PluginConfigVi
         if (!option) entry.undeclared = true;
         return entry;
       });
-      // Messages may quote a value: only problems about keys, never the values themselves, for secrets.
-      views.push({ plugin: record.name, entries, errors: resolved.errors.map((e) => scrub(e, resolved.values, manifest.configuration)), warnings: resolved.warnings });
+      // Messages may quote a value: a secret one is replaced.
+      views.push({ plugin: plugin.name, entries, errors: resolved.errors.map((e) => scrub(e, resolved.values, manifest.configuration)), warnings: resolved.warnings });
     } catch (error) {
-      views.push({ plugin: record.name, entries: [], errors: [errorMessage(error)], warnings: [] });
+      views.push({ plugin: plugin.name, entries: [], errors: [errorMessage(error)], warnings: [] });
     }
   }
   return views;

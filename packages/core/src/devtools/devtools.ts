@@ -30,6 +30,8 @@ export interface DevtoolsApp {
   loader: ModuleLoader;
   /** The host the server listens on (the dashboard also answers to loopback names). */
   host: string;
+  /** The config environment (`development`). */
+  envName: string;
 }
 
 /** Options of the dashboard. */
@@ -188,8 +190,8 @@ export class Devtools {
         mode: this.options.mode,
         app: path.basename(app.appDir),
         appDir: app.appDir,
-        envName: app.manager.options.envName,
-        appConfigFile: app.manager.options.appConfigFile ?? null,
+        envName: app.envName,
+        appConfigFile: app.manager.appConfigFile ?? null,
         traces: this.tracer !== undefined,
         actions: true,
         uptime: process.uptime(),
@@ -259,13 +261,13 @@ export class Devtools {
     const hot = this.#reloader();
     const record = app.manager.get(name)!;
     if (action === 'reload') {
-      hot.notify(record.dir, []);
+      hot.notify(record.location.dir, []);
     } else {
-      const { appConfig, appConfigFile } = app.manager.options;
+      const { appConfig, appConfigFile } = app.manager;
       const enabled = action === 'enable';
       const plugins = { ...appConfig.plugins, [name]: { ...appConfig.plugins?.[name], enabled } };
       app.manager.setAppConfig({ ...appConfig, plugins }, appConfigFile);
-      hot.notify(record.dir, [path.join(app.appDir, appConfigFile ?? 'nexus.config.json')]);
+      hot.notify(record.location.dir, [path.join(app.appDir, appConfigFile ?? 'nexus.config.json')]);
     }
     await hot.idle();
     this.hub.send({ type: 'catalog', data: { reason: action } });
@@ -288,7 +290,7 @@ export class Devtools {
         return;
       }
       const signature = this.#requireApp()
-        .manager.records()
+        .manager.views()
         .map((r) => `${r.name}:${r.state}:${r.reloads}:${r.error ?? ''}`)
         .join('|');
       if (signature === this.#stateSignature) return;

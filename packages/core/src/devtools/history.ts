@@ -79,7 +79,8 @@ export class History {
     const entry: SwapEntry = { ...report, seq: ++this.#seq, time: Date.now(), at: this.#since() };
     if (report.error) {
       entry.error = { ...report.error, message: redactText(report.error.message, secrets) };
-      if (report.error.frame) entry.error.frame = redactText(report.error.frame, secrets);
+      const where = report.error.location;
+      if (where?.frame) entry.error.location = { ...where, frame: redactText(where.frame, secrets) };
       if (report.error.details) entry.error.details = report.error.details.map((d) => redactText(d, secrets));
     }
     this.swaps.push(entry);

@@ -1,6 +1,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa, { type Middleware } from 'koa';
+import type { ErrorLocation } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
+import { locateError } from '../plugins/code-frame.ts';
+import { shownLocation } from '../plugins/failure.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
@@ -18,6 +21,8 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** How long a request waits for a swapping plugin. @default 15000 */
   waitMs?: number;
+  /** `nexus dev`: error answers say where in the plugin's code, with a code frame. @default false */
+  dev?: boolean;
   /** The dashboard's middleware (`/_nexus/`, `GET /`, request traces); it runs first. */
   devtools?: Middleware;
 }
@@ -29,12 +34,18 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const metrics = options.metrics ?? createMetrics(() => options.manager);
   const system = systemRoutes(options.manager, metrics).routes();
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
+  const { manager, dev = false } = options;
+  const locate = (plugin: string, error: unknown): ErrorLocation | undefined => {
+    const dir = manager.get(plugin)?.location.dir;
+    const location = dir === undefined ? undefined : locateError(error, dir);
+    return location && shownLocation(location, manager.appDir, true);
+  };
   if (options.devtools) app.use(options.devtools);
-  app.use(errorsMiddleware(options.logger));
+  app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
   app.use(function nexusSystemRoutes(ctx, next) {
     return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
   });
-  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody }));
+  app.use(pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev }));
   app.use(notFound);
   return app;
 }

@@ -36,12 +36,16 @@ function swapItem(swap: Swap): HTMLElement {
     ),
     swap.error
       ? h('div', { class: 'swap-error' },
-          h('div', { class: 'error-line' }, h('b', null, swap.error.code), ' ', swap.error.message),
+          h('div', { class: 'error-line' }, h('b', null, swap.error.code), ' ', where(swap.error.location), swap.error.message),
           swap.error.details ? h('pre', { class: 'details' }, swap.error.details.join('\n')) : null,
-          swap.error.frame ? h('pre', { class: 'frame' }, swap.error.frame) : null,
+          swap.error.location?.frame ? h('pre', { class: 'frame' }, swap.error.location.frame) : null,
         )
       : null,
   );
+}
+
+function where(location: { file: string; line: number; column: number } | undefined): string {
+  return location ? `${location.file}:${location.line}:${location.column}: ` : '';
 }
 
 /** Bars: each swap's total time (left axis); line: heap MB after gc (right axis). */
