@@ -56,7 +56,7 @@ function chart(swaps: Swap[], heap: HeapSample[]): SVGElement {
   const heaps = heap.map((x) => x.heapMB);
   const minMB = heaps.length > 0 ? Math.floor(Math.min(...heaps) * 0.9) : 0;
   const maxMB = heaps.length > 0 ? Math.ceil(Math.max(...heaps) * 1.05) : 1;
-  const x = (at: number): number => L + (at / maxAt) * (W - L - R);
+  const x = (at: number): number => L + 8 + (at / maxAt) * (W - L - R - 24);
   const yMs = (v: number): number => H - B - (v / maxMs) * (H - B - T);
   const yMB = (v: number): number => H - B - ((v - minMB) / Math.max(maxMB - minMB, 1)) * (H - B - T);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': 'Swap time and heap after gc' });
