@@ -12,12 +12,15 @@
  * Reported per case: median req/s, median p50/p99 latency, and server CPU per request (the main
  * thread, from /proc): on a pinned core req/s is bounded by it, and unlike req/s it hardly moves
  * when the virtual machine loses time to its neighbours. Target: nexus >= 95% of bare.
- * Last, the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets,
+ * Then the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets,
  * and that layer broken down piece by piece (dispatch, gate, metrics and tallies, attribution).
+ * Last, the dev dashboard's tracing: `nexus dev` with it on against `"dashboard": false`, in memory.
  *
  * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
- * BENCH_CONNECTIONS (default 32).
- * Child mode (used by itself): `throughput.bench.ts --pair <appDir>` serves both apps in one process.
+ * BENCH_CONNECTIONS (default 32), BENCH_DEV_ROUNDS (default 6, the dev tracing table).
+ * Child mode (used by itself): `throughput.bench.ts --pair <appDir>` serves both apps in one process;
+ * `--dev-tracing-child on|off <appDir>` measures one side of the tracing table. `--dev-tracing` runs
+ * only that table.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -32,7 +35,7 @@ import { hasWrk, runWrk } from './lib/wrk.ts';
 import { get, spawnServer, type RunningServer } from './lib/process.ts';
 import { fmt, median } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
-import { bareKoaServerSource, removeDir, routePlugin, tempDir, writeApp } from './lib/temp-app.ts';
+import { bareKoaServerSource, removeDir, routePlugin, tempDir, writeApp, type PluginSpec } from './lib/temp-app.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -155,10 +158,29 @@ async function main(): Promise<void> {
     );
     console.log();
     await inMemory(path.join(work, 'memory-app'));
+    console.log();
+    await devTracing(work);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     removeDir(work);
   }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Feed one GET request to a Koa callback through a fake socket that discards the answer. */
+function fire(handler: Handler, url = ROUTE): Promise<void> {
+  const socket = new Duplex({ write: (_chunk, _encoding, done) => done(), read: () => undefined });
+  const req = new IncomingMessage(socket as never);
+  req.method = 'GET';
+  req.url = url;
+  req.headers = { host: '127.0.0.1' };
+  const res = new ServerResponse(req);
+  res.assignSocket(socket as never);
+  return new Promise((resolve) => {
+    res.on('finish', () => resolve());
+    handler(req, res);
+  });
 }
 
 /**
@@ -168,20 +190,6 @@ async function main(): Promise<void> {
 async function inMemory(appDir: string): Promise<void> {
   const ROUNDS_IN_MEMORY = 10;
   const REQUESTS = 20_000;
-  type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-  const fire = (handler: Handler): Promise<void> => {
-    const socket = new Duplex({ write: (_chunk, _encoding, done) => done(), read: () => undefined });
-    const req = new IncomingMessage(socket as never);
-    req.method = 'GET';
-    req.url = ROUTE;
-    req.headers = { host: '127.0.0.1' };
-    const res = new ServerResponse(req);
-    res.assignSocket(socket as never);
-    return new Promise((resolve) => {
-      res.on('finish', () => resolve());
-      handler(req, res);
-    });
-  };
   const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
   const bare = new Koa();
   const router = new Router();
@@ -247,6 +255,104 @@ function breakdown(nexus: { manager: { get(name: string): { gate: { isOpen: bool
   );
 }
 
+/** A route that calls a dependency's service and publishes an event another plugin handles (async). */
+const SELL_PLUGINS: PluginSpec[] = [
+  {
+    manifest: { name: 'stock', version: '1.0.0' },
+    source: `import { BasePlugin } from '@nexus/core';
+export default class extends BasePlugin {
+  override initialize() { this.registerService('stock.reserve', { take: (item: string) => ({ item, left: 9 }) }); }
+}`,
+  },
+  {
+    manifest: { name: 'shop', version: '1.0.0', dependencies: ['stock'], permissions: ['events.publish'], events: { publishes: ['shop.sold'] } },
+    source: `import { BasePlugin, type Router } from '@nexus/core';
+export default class extends BasePlugin {
+  override routes(router: Router) {
+    router.get('/sell', async (ctx) => {
+      const reserved = this.getService<{ take(item: string): { item: string; left: number } }>('stock.reserve').take('tea');
+      await this.publishEvent('shop.sold', reserved);
+      ctx.body = { ok: true, ...reserved };
+    });
+  }
+}`,
+  },
+  {
+    manifest: { name: 'ledger', version: '1.0.0', permissions: ['events.subscribe'], events: { subscribes: ['shop.sold'] } },
+    source: `import { BasePlugin } from '@nexus/core';
+export default class extends BasePlugin {
+  count = 0;
+  override initialize() { this.subscribeToEvent('shop.sold', async () => { this.count++; }); }
+}`,
+  },
+];
+
+/**
+ * What the dashboard's request and event tracing costs under `nexus dev`: an app with the dashboard on
+ * (the default in dev) against one with `"dashboard": false`. Each runs in its own process (tracing
+ * uses AsyncLocalStorage, whose promise hooks, once on, slow every promise in the process), requests
+ * fed in memory; the processes alternate, and each reports CPU µs per request (robust to a busy
+ * machine) and wall µs per request. A round also waits for the event handlers its requests started.
+ */
+async function devTracing(work: string): Promise<void> {
+  const ROUNDS_DEV = Number(process.env.BENCH_DEV_ROUNDS ?? 6);
+  const plugins = [PLUGIN, ...SELL_PLUGINS];
+  const apps = { on: writeApp(path.join(work, 'dev-on'), plugins), off: writeApp(path.join(work, 'dev-off'), plugins, { dashboard: false }) };
+  const samples: Record<string, { cpu: number[]; wall: number[] }> = {};
+  for (let round = 0; round < ROUNDS_DEV; round++) {
+    for (const variant of round % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const args = ['--conditions=@nexus/source', '--import', 'tsx', SELF, '--dev-tracing-child', variant, apps[variant]];
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      if (child.status !== 0) throw new Error(`dev tracing ${variant}: exit ${child.status}\n${child.stderr}`);
+      const measured = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, { cpu: number; wall: number }>;
+      for (const [route, { cpu, wall }] of Object.entries(measured)) {
+        const sample = (samples[`${route}:${variant}`] ??= { cpu: [], wall: [] });
+        sample.cpu.push(cpu);
+        sample.wall.push(wall);
+      }
+    }
+  }
+  const rows = Object.keys(DEV_ROUTES).map((route) => {
+    const on = samples[`${route}:on`]!;
+    const off = samples[`${route}:off`]!;
+    const [onCpu, offCpu] = [median(on.cpu), median(off.cpu)];
+    return [`GET ${DEV_ROUTES[route as keyof typeof DEV_ROUTES]}`, fmt(offCpu, 1), fmt(onCpu, 1), fmt(onCpu - offCpu, 1), `${(((onCpu - offCpu) / offCpu) * 100).toFixed(0)}%`, fmt(median(off.wall), 1), fmt(median(on.wall), 1)];
+  });
+  printTable(
+    ['nexus dev, in memory', 'tracing off CPU µs/req', 'tracing on CPU µs/req', 'cost µs/req', 'cost %', 'off wall µs/req', 'on wall µs/req'],
+    rows,
+    `dashboard on (traces) vs "dashboard": false, own processes, ${ROUNDS_DEV} alternating runs, median; /sell calls a service and publishes an event another plugin handles`,
+  );
+}
+
+const DEV_ROUTES = { ping: ROUTE, sell: '/plugins/shop/sell' };
+
+/** Child of devTracing: serve `appDir` under dev mode and print `{ route: { cpu, wall } }` µs per request. */
+async function devTracingChild(variant: string, appDir: string): Promise<void> {
+  const REQUESTS = 8_000;
+  const { createApp } = await import('@nexus/core/host');
+  const app = await createApp({ appDir, mode: 'dev', port: 0, host: '127.0.0.1', logSink: () => {} });
+  await app.start();
+  try {
+    if ((variant === 'on') !== (app.devtools?.tracer !== undefined)) throw new Error(`variant ${variant}: tracing is ${app.devtools?.tracer ? 'on' : 'off'}`);
+    const handler = app.http.callback() as Handler;
+    const result: Record<string, { cpu: number; wall: number }> = {};
+    for (const [route, url] of Object.entries(DEV_ROUTES)) {
+      for (let i = 0; i < 2_000; i++) await fire(handler, url); // warm-up
+      await app.bus.idle();
+      const cpu0 = process.cpuUsage();
+      const began = performance.now();
+      for (let i = 0; i < REQUESTS; i++) await fire(handler, url);
+      await app.bus.idle();
+      const cpu = process.cpuUsage(cpu0);
+      result[route] = { cpu: (cpu.user + cpu.system) / REQUESTS, wall: ((performance.now() - began) * 1000) / REQUESTS };
+    }
+    console.log(JSON.stringify(result));
+  } finally {
+    await app.stop();
+  }
+}
+
 /** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */
 async function pair(appDir: string): Promise<void> {
   const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
@@ -269,4 +375,12 @@ async function pair(appDir: string): Promise<void> {
 }
 
 if (process.argv[2] === '--pair') await pair(process.argv[3]!);
-else await main();
+else if (process.argv[2] === '--dev-tracing-child') await devTracingChild(process.argv[3]!, process.argv[4]!);
+else if (process.argv[2] === '--dev-tracing') {
+  const work = tempDir('nexus-throughput-bench-');
+  try {
+    await devTracing(work);
+  } finally {
+    removeDir(work);
+  }
+} else await main();

@@ -15,8 +15,9 @@ export function warn(line: string): void {
 }
 
 /** The banner printed once the app serves, Vite style; `ms` counts from process start. */
-export function printReady(options: { version: string; mode: string; url: string; ms: number; plugins: PluginInfo[] }): void {
+export function printReady(options: { version: string; mode: string; url: string; ms: number; plugins: PluginInfo[]; dashboard?: boolean }): void {
   const { version, mode, url, ms, plugins } = options;
+  const dashboard = options.dashboard ? [`  ${colors.green('➜')}  ${colors.bold('Dashboard')}: ${colors.cyan(url + '/_nexus/')}`] : [];
   // One write, so a reader never sees half a banner.
   say(
     [
@@ -24,6 +25,7 @@ export function printReady(options: { version: string; mode: string; url: string
       `  ${colors.bold(colors.cyan('NEXUS'))} ${colors.cyan(`v${version}`)}  ${colors.dim(mode)}  ready in ${colors.bold(String(ms))} ms`,
       '',
       `  ${colors.green('➜')}  ${colors.bold(isLocal(url) ? 'Local' : 'Network')}:${isLocal(url) ? '  ' : ''} ${colors.cyan(url + '/')}`,
+      ...dashboard,
       `  ${colors.green('➜')}  ${colors.bold('Health')}:  ${colors.cyan(url + '/health')}`,
       `  ${colors.green('➜')}  ${colors.bold('Plugins')}: ${summary(plugins)}`,
       '',

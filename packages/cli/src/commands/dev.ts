@@ -22,6 +22,7 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
   }
   const hot = createHotReloader(app, {
     onReport: (report) => {
+      app.devtools?.swapped(report);
       const lines = formatSwap(report);
       const trace = process.env.NEXUS_LOG_LEVEL === 'debug' ? formatTrace(report) : undefined;
       if (trace) lines.push(trace);
@@ -30,12 +31,13 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
     onManifestChange: regenerateTypes,
     onWarning: (message) => warn(colors.yellow(`  ${message}`)),
   });
+  app.devtools?.connect(hot);
   const { root, only } = app.manager.pluginsLocation;
   const watcher = await watchApp(app, hot, {
     onAppConfig: reportAppConfig,
     onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
   });
-  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
+  printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list(), dashboard: app.devtools !== undefined });
   const watched = only === undefined ? root : path.join(root, only);
   say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), watched) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();

@@ -12,7 +12,7 @@ export interface ServeOptions {
 export async function startCommand(appDir: string, options: ServeOptions): Promise<number> {
   const app = await createApp({ appDir, mode: 'start', port: options.port, host: options.host });
   const url = await app.start();
-  printReady({ version: NEXUS_VERSION, mode: 'start', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
+  printReady({ version: NEXUS_VERSION, mode: 'start', url, ms: Math.round(performance.now()), plugins: app.manager.list(), dashboard: app.devtools !== undefined });
   return waitForSignal(app);
 }
 

@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import { appDirProblem, loadAppConfig, type AppConfig } from '../config/app.ts';
 import { resolveEnvName } from '../config/env.ts';
 import { NexusError } from '../errors.ts';
+import { Devtools, dashboardEnabled } from '../devtools/devtools.ts';
 import { EventBus } from '../events/bus.ts';
 import { createMittTransport } from '../events/mitt-transport.ts';
 import type { EventTransport } from '../events/types.ts';
@@ -58,6 +59,8 @@ export interface NexusApp {
   readonly metrics: NexusMetrics;
   readonly http: Koa;
   readonly logger: Logger;
+  /** The dashboard at `/_nexus/` (on in dev unless nexus.config says `"dashboard": false`, off in start unless true). */
+  readonly devtools?: Devtools;
   /** Set once listening. */
   url?: string;
   server?: Server;
@@ -73,15 +76,26 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   const missing = appDirProblem(appDir);
   if (missing) throw new NexusError('NEXUS_APP_NOT_FOUND', missing);
   const environ = options.environ ?? process.env;
-  const sink = options.logSink ?? createConsoleSink();
-  let manager: PluginManager | undefined;
-  // The host logs plugin failures: it scrubs every plugin's secret config values too.
-  const logger = createLogger({ name: 'nexus', sink, level: options.logLevel, secrets: () => manager?.secrets() ?? [] });
+  const mode = options.mode ?? 'start';
   const loaded = await loadAppConfig(appDir);
+  let manager: PluginManager | undefined;
+  const secrets = (): string[] => manager?.secrets() ?? [];
+  const devtools =
+    loaded.errors.length === 0 && dashboardEnabled(loaded.config, mode) ? new Devtools({ mode, traces: mode === 'dev', secrets }) : undefined;
+  const consoleSink = options.logSink ?? createConsoleSink();
+  const sink: LogSink = devtools
+    ? (record) => {
+        devtools.logged(record);
+        consoleSink(record);
+      }
+    : consoleSink;
+  // The host logs plugin failures: it scrubs every plugin's secret config values too.
+  const logger = createLogger({ name: 'nexus', sink, level: options.logLevel, secrets });
   if (loaded.errors.length > 0) {
     throw new NexusError('NEXUS_APP_CONFIG_INVALID', loaded.errors.join('\n'), { problems: loaded.errors });
   }
   const config = loaded.config;
+  const envName = resolveEnvName(mode, environ);
   const storage = options.storage ?? createSqliteStorage({ file: path.join(appDir, config.dataDir ?? '.nexus', 'nexus.db') });
   const metrics = createMetrics(() => manager);
   const bus = new EventBus({
@@ -89,14 +103,15 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     logger,
     onPublished: (type, source) => metrics.eventPublished(type, source),
     onHandlerError: (plugin, type) => metrics.handlerError(plugin, type),
+    observer: devtools?.observer,
   });
-  const services = new ServiceRegistry();
+  const services = new ServiceRegistry({ observer: devtools?.observer });
   const loader = await createModuleLoader(appDir);
   manager = new PluginManager({
     appDir,
     appConfig: config,
     appConfigFile: loaded.file,
-    envName: resolveEnvName(options.mode ?? 'start', environ),
+    envName,
     storage,
     bus,
     services,
@@ -108,21 +123,25 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   });
   if (options.catchPluginFaults !== false) installFaultHandlers(logger);
   const host = options.host ?? config.host ?? '127.0.0.1';
+  devtools?.attach({ appDir, manager, services, metrics, bus, loader, logger, host, envName });
   const http = createHttpApp({
-    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: options.mode === 'dev',
-    listenHost: host, allowedHosts: config.allowedHosts, storage,
+    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: mode === 'dev',
+    listenHost: host, allowedHosts: config.allowedHosts, storage, devtools: devtools?.middleware(),
   });
   const app: NexusApp = {
-    appDir, config, manager, bus, services, storage, loader, metrics, http, logger,
+    appDir, config, manager, bus, services, storage, loader, metrics, http, logger, devtools,
     async start() {
       const listening = await listen(http, options.port ?? config.port ?? 3000, host, { ...HTTP_TIMEOUTS, ...options.httpTimeouts });
       if (!isLoopbackHost(host)) logger.warn(exposureWarning(host, listening.url, config.allowedHosts));
       app.server = listening.server;
       app.url = listening.url;
       await manager!.startAll();
+      // The first point of the dashboard's heap chart: the app as it started, before any swap.
+      if (devtools) setTimeout(() => devtools.history.sampleHeap(), 0).unref();
       return listening.url;
     },
     async stop() {
+      await devtools?.close();
       await manager!.stopAll();
       await bus.idle();
       if (app.server) await close(app.server);

@@ -72,6 +72,11 @@ export interface AppConfig {
    * @default '.nexus'
    */
   dataDir?: string;
+  /**
+   * Serve the dashboard at `/_nexus/`. On under `nexus dev` (with request traces), off under
+   * `nexus start` unless true (without traces).
+   */
+  dashboard?: boolean;
 }
 
 /** The app config, where it came from, and every problem found in it. */
@@ -117,6 +122,7 @@ const appConfigSchema = {
     },
     bodyLimit: { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$' },
     dataDir: { type: 'string', minLength: 1 },
+    dashboard: { type: 'boolean' },
   },
 };
 const ajv = new Ajv({ allErrors: true, verbose: true });

@@ -4,6 +4,7 @@ import { deepFreeze, depthMessage, isTooDeep } from '../limits.ts';
 import type { Logger } from '../logger/types.ts';
 import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
+import type { RuntimeObserver } from '../devtools/observer.ts';
 import { createMittTransport } from './mitt-transport.ts';
 import type { EventEnvelope, EventHandler, EventTransport } from './types.ts';
 
@@ -17,6 +18,8 @@ export interface EventBusOptions {
   onPublished?: (type: string, source: string) => void;
   /** Called once per handler that threw or rejected (metrics). */
   onHandlerError?: (plugin: string, type: string, error: unknown) => void;
+  /** Sees every publish and handler run (the dev dashboard's traces). */
+  observer?: RuntimeObserver;
 }
 
 /** Counters of an EventBus. */
@@ -63,6 +66,7 @@ export class EventBus {
   readonly #logger: Logger;
   readonly #onPublished: EventBusOptions['onPublished'];
   readonly #onHandlerError: EventBusOptions['onHandlerError'];
+  readonly #observer: RuntimeObserver | undefined;
   readonly #detach: () => void;
   readonly #rules = new Map<string, Rules>();
   /** Copy-on-write lists: a dispatch iterates a list that (un)subscribing never mutates. */
@@ -83,6 +87,7 @@ export class EventBus {
     this.#logger = options.logger;
     this.#onPublished = options.onPublished;
     this.#onHandlerError = options.onHandlerError;
+    this.#observer = options.observer;
     this.#detach = this.#transport.subscribe((envelope) => this.#receive(envelope));
   }
 
@@ -124,6 +129,7 @@ export class EventBus {
     }
     this.#published++;
     this.#onPublished?.(type, source);
+    this.#observer?.published(envelope);
     return envelope;
   }
 
@@ -275,7 +281,8 @@ export class EventBus {
     this.#delivered++;
     let result: void | Promise<void>;
     try {
-      result = subscription.handler(envelope);
+      const observer = this.#observer;
+      result = observer ? observer.handle(subscription.plugin, envelope, subscription.handler) : subscription.handler(envelope);
     } catch (error) {
       this.#fail(subscription.plugin, envelope, error);
       return undefined;

@@ -1,4 +1,4 @@
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { ErrorLocation } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
 import type { StorageDriver } from '../storage/types.ts';
@@ -31,9 +31,11 @@ export interface HttpAppOptions {
   storage?: StorageDriver;
   /** `nexus dev`: error answers say where in the plugin's code, with a code frame. @default false */
   dev?: boolean;
+  /** The dashboard's middleware (`/_nexus/`, `GET /`, request traces); it runs first. */
+  devtools?: Middleware;
 }
 
-/** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
+/** The one Koa app of a Nexus host: the dashboard (when on), system routes, then plugin routes, then a JSON 404. */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
@@ -47,6 +49,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     return location && shownLocation(location, manager.appDir, true);
   };
   if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
+  if (options.devtools) app.use(options.devtools);
   app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
   const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev });
   // One middleware, not three: each Koa layer costs a promise and a dispatch on every request.

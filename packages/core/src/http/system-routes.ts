@@ -6,23 +6,21 @@ import type { StorageDriver, StorageHealth } from '../storage/types.ts';
 import type { PluginManager, PluginView } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
-import { dashboard } from './dashboard.ts';
 import type { NexusMetrics } from './metrics.ts';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
 /** Every path `systemRoutes` can answer (case-insensitive, optional trailing slash, like the router). */
-const SYSTEM_PATH = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)?\/?$/i;
+const SYSTEM_PATH = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)\/?$/i;
 
 /** Whether `path` may be a system route; plugin routes skip the system router when it is not. */
 export function isSystemPath(path: string): boolean {
   return SYSTEM_PATH.test(path);
 }
 
-/** `/` (dashboard), `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
+/** `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics` (the dashboard is in devtools/). */
 export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logger: Logger, store?: StorageDriver): Router {
   const router = new Router();
-  router.get('/', dashboard);
   router.get('/health', async function health(ctx) {
     const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
     let healthy = true;
@@ -64,6 +62,11 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
 /** The plugin's secret config values out of what its health shows (a fake manager in tests has none). */
 function redactor(manager: PluginManager, name: string): (text: string) => string {
   return typeof manager.redact === 'function' ? (text) => manager.redact(name, text) : (text) => text;
+}
+
+/** The health of one plugin as `GET /plugins/<name>/health` shows it (time-limited, secrets redacted). */
+export function healthOf(manager: PluginManager, record: PluginView, logger: Logger): Promise<HealthStatus> {
+  return pluginHealth(record, logger, redactor(manager, record.name));
 }
 
 async function pluginHealth(record: PluginView, logger: Logger, redact: (text: string) => string): Promise<HealthStatus> {

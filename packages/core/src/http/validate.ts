@@ -26,6 +26,13 @@ export type ValidatedHandler<B extends Schema = Schema, Q extends Schema = Schem
   input: ValidatedInput<B, Q, P>,
 ) => unknown | Promise<unknown>;
 
+const SCHEMAS = Symbol('nexus.requestSchemas');
+
+/** The schemas a `validated()` route checks, read off its middleware (the dev dashboard's catalog). */
+export function requestSchemasOf(middleware: unknown): RequestSchemas | undefined {
+  return typeof middleware === 'function' ? (middleware as { [SCHEMAS]?: RequestSchemas })[SCHEMAS] : undefined;
+}
+
 const strict = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const coercing = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strict: false });
 const compiled = new Map<string, ValidateFunction>();
@@ -62,7 +69,7 @@ export function validated<const B extends Schema = undefined, const Q extends Sc
     query: schemas.query === undefined ? undefined : compile(coercing, schemas.query),
     params: schemas.params === undefined ? undefined : compile(coercing, schemas.params),
   };
-  return async function validatedRoute(ctx) {
+  return Object.assign(async function validatedRoute(ctx: RouterContext) {
     const request = ctx.request as typeof ctx.request & { body?: unknown };
     const input = { body: request.body, query: { ...ctx.query }, params: { ...ctx.params } };
     const problems = [
@@ -77,7 +84,7 @@ export function validated<const B extends Schema = undefined, const Q extends Sc
     }
     const result = await handler(ctx, input as ValidatedInput<B, Q, P>);
     if (result !== undefined) ctx.body = result;
-  };
+  }, { [SCHEMAS]: schemas as RequestSchemas });
 }
 
 function check(part: string, validate: ValidateFunction | undefined, value: unknown): string[] {

@@ -1,3 +1,4 @@
+import type { RuntimeObserver } from '../devtools/observer.ts';
 import { NexusError } from '../errors.ts';
 import { defaultManifestFile } from '../manifest/load.ts';
 
@@ -9,6 +10,12 @@ interface Entry {
 /** Services plugins share by name; a plugin reaches only its own and its dependencies' services. */
 export class ServiceRegistry {
   readonly #services = new Map<string, Entry>();
+  readonly #observer: RuntimeObserver | undefined;
+
+  /** `observer` sees which plugin uses which service, and wraps what it gets (dev dashboard traces). */
+  constructor(options: { observer?: RuntimeObserver } = {}) {
+    this.#observer = options.observer;
+  }
 
   /** Register `impl` as `name` for plugin `owner`; returns a function that unregisters it. */
   register(owner: string, name: string, impl: unknown): () => void {
@@ -33,7 +40,7 @@ export class ServiceRegistry {
         { plugin: requester },
       );
     }
-    return entry.impl as T;
+    return this.#observer ? this.#observer.service(requester, name, entry.owner, entry.impl as T) : (entry.impl as T);
   }
 
   /** True when a service called `name` is registered. */
