@@ -127,7 +127,7 @@ export class Tracer implements Pick<RuntimeObserver, 'published' | 'handle' | 's
         // Kept as they are and redacted when shown: recording stays cheap when nobody looks.
         if (body !== undefined) trace.request!.body = body;
         trace.response = { headers: ctx.response.headers as Record<string, unknown> };
-        if (ctx.body !== undefined && ctx.body !== null) trace.response.body = ctx.body;
+        if (ctx.body !== undefined && ctx.body !== null) trace.response.body = shownBody(ctx.body, ctx.response.is('json'));
         root.detail = { status: trace.status, ...(route ? { route: String(route) } : {}) };
         this.#end(live, root, failure ?? (trace.status >= 500 ? `answered ${trace.status}` : undefined));
       }
@@ -344,4 +344,14 @@ function round(ms: number): number {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** JSON answers reach the tracer already serialized (http/middlewares/errors.ts): show them as data again. */
+function shownBody(body: unknown, json: string | false | null): unknown {
+  if (typeof body !== 'string' || !json) return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
