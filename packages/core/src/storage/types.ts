@@ -51,4 +51,15 @@ export interface StorageDriver {
   ensureSchema(plugin: string, schema: DatabaseSchema): Promise<void>;
   collection<T extends Document = Document>(plugin: string, name: string): Collection<T>;
   close(): Promise<void>;
+  /** Whether the database answers and no write or read has failed for a reason of its own (disk full, damaged file). */
+  health?(): Promise<StorageHealth>;
+}
+
+/** What `/health` shows of the storage. */
+export interface StorageHealth {
+  healthy: boolean;
+  /** Which driver, e.g. `sqlite`. */
+  driver: string;
+  /** Why it is unhealthy, and what to do. */
+  error?: string;
 }
