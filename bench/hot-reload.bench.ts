@@ -74,21 +74,21 @@ const PHASES = ['event', 'settle', 'hash', 'queue', 'load', 'shutdown', 'init', 
 function split(server: ServerProcess, from: number): Record<(typeof PHASES)[number], number[]> {
   const out = Object.fromEntries(PHASES.map((p) => [p, [] as number[]])) as Record<(typeof PHASES)[number], number[]>;
   const text = server.stdout().slice(from);
-  const swaps = [...text.matchAll(/\(load ([\d.]+) · shutdown ([\d.]+) · init ([\d.]+)\)/g)];
-  const traces = [...text.matchAll(/trace {2}event@([\d.]+) {2}settle ([\d.]+) · hash ([\d.]+) · queue ([\d.]+) ms {2}ready@([\d.]+)/g)];
-  swaps.forEach((m, i) => {
-    const trace = traces[i];
-    const mark = marks[i];
+  // A swap line, then (under NEXUS_LOG_LEVEL=debug) its trace line.
+  const swaps = [...text.matchAll(/\(load ([\d.]+) · shutdown ([\d.]+) · init ([\d.]+)\)[^\n]*\n {2}trace {2}event@([\d.]+) {2}settle ([\d.]+) · hash ([\d.]+) · queue ([\d.]+) ms {2}ready@([\d.]+)/g)];
+  for (const mark of marks) {
+    // The swap that served this edit: the last one whose new code was ready before the answer.
+    const m = swaps.filter((s) => Number(s[4]) >= mark.wrote && Number(s[8]) <= mark.answered).at(-1);
+    if (!m) continue;
+    out.event.push(Number(m[4]) - mark.wrote);
+    out.settle.push(Number(m[5]));
+    out.hash.push(Number(m[6]));
+    out.queue.push(Number(m[7]));
     out.load.push(Number(m[1]));
     out.shutdown.push(Number(m[2]));
     out.init.push(Number(m[3]));
-    if (!trace || !mark) return;
-    out.event.push(Number(trace[1]) - mark.wrote);
-    out.settle.push(Number(trace[2]));
-    out.hash.push(Number(trace[3]));
-    out.queue.push(Number(trace[4]));
-    out.response.push(mark.answered - Number(trace[5]));
-  });
+    out.response.push(mark.answered - Number(m[8]));
+  }
   return out;
 }
 
