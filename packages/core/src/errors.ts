@@ -31,6 +31,8 @@ export const ErrorCodes = {
   NEXUS_PORT_IN_USE: 'the port is already in use',
   NEXUS_APP_CONFIG_INVALID: 'nexus.config is not valid',
   NEXUS_APP_NOT_FOUND: 'the app folder does not exist',
+  NEXUS_STORAGE_UNAVAILABLE: 'the storage server cannot be reached or used',
+  NEXUS_EVENTS_UNAVAILABLE: 'the event transport server cannot be reached or used',
 } as const;
 
 /** A Nexus error code, e.g. `NEXUS_CONFIG_INVALID`. */
