@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
+import type { Backends } from '../app/backends.ts';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
@@ -18,6 +19,10 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** How long a request waits for a swapping plugin. @default 15000 */
   waitMs?: number;
+  /** Storage and transport health for /health. */
+  backends?: Pick<Backends, 'health'>;
+  /** Runs each plugin request as one storage transaction (PostgreSQL). */
+  transaction?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
@@ -25,13 +30,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics).routes();
+  const system = systemRoutes(options.manager, metrics, options.backends).routes();
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
   app.use(errorsMiddleware(options.logger));
   app.use(function nexusSystemRoutes(ctx, next) {
     return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
   });
-  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody }));
+  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, transaction: options.transaction }));
   app.use(notFound);
   return app;
 }

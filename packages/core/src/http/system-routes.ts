@@ -3,6 +3,7 @@ import { errorMessage } from '../errors.ts';
 import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
+import type { Backends } from '../app/backends.ts';
 import { dashboard } from './dashboard.ts';
 import type { NexusMetrics } from './metrics.ts';
 
@@ -17,7 +18,7 @@ export function isSystemPath(path: string): boolean {
 }
 
 /** `/` (dashboard), `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics`. */
-export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Router {
+export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, backends?: Pick<Backends, 'health'>): Router {
   const router = new Router();
   router.get('/', dashboard);
   router.get('/health', async function health(ctx) {
@@ -32,11 +33,18 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics): Rou
       plugins[record.name] = status;
       healthy &&= status.healthy;
     }
+    // Storage and the event transport are part of the app's health: without them nothing works.
+    const shared = backends ? await withTimeout(backends.health(), HEALTH_TIMEOUT_MS, 'the storage and event transport health check').catch((error: unknown) => ({ error: errorMessage(error) })) : undefined;
+    if (shared) healthy &&= 'storage' in shared ? shared.storage.healthy && shared.events.healthy : false;
     ctx.status = healthy ? 200 : 503;
-    ctx.body = { status: healthy ? 'healthy' : 'unhealthy', plugins };
+    ctx.body = { status: healthy ? 'healthy' : 'unhealthy', plugins, ...(shared && 'storage' in shared ? shared : shared ? { backends: shared } : {}) };
   });
-  router.get('/plugins', function listPlugins(ctx) {
-    ctx.body = { plugins: manager.list().map((info) => ({ ...info, traffic: metrics.traffic(info.name) })) };
+  router.get('/plugins', async function listPlugins(ctx) {
+    const events = backends ? await backends.health().then((h) => h.events).catch(() => undefined) : undefined;
+    const dead = events && 'deadLetters' in events ? events.deadLetters : undefined;
+    ctx.body = {
+      plugins: manager.list().map((info) => ({ ...info, traffic: metrics.traffic(info.name), ...(dead ? { deadLetters: dead[info.name] ?? 0 } : {}) })),
+    };
   });
   router.get('/plugins/:name/health', async function pluginHealthRoute(ctx) {
     const record = manager.get(ctx.params.name!);

@@ -10,6 +10,8 @@ export interface PgOptions {
   poolSize?: number;
   /** PostgreSQL schema (namespace) holding Nexus's tables; created when missing. @default public */
   schema?: string;
+  /** Where the URL was set, named in connection errors. @default the storage settings */
+  setting?: string;
 }
 
 /** One unit of work: a lazily opened transaction and what runs once it commits. */
@@ -26,6 +28,7 @@ export class PgDatabase {
   readonly url: string;
   readonly schema: string;
   readonly pool: Pool;
+  readonly #setting: string;
   readonly #units = new AsyncLocalStorage<Unit>();
   #ready: Promise<void> | undefined;
 
@@ -33,6 +36,7 @@ export class PgDatabase {
     this.pool = pool;
     this.url = redactUrl(options.url);
     this.schema = options.schema ?? 'public';
+    this.#setting = options.setting ?? '"storage.url" of nexus.config.json (or NEXUS_DATABASE_URL)';
   }
 
   /** Open a pool (lazily imports `pg`, so an app on SQLite never loads it). */
@@ -172,7 +176,7 @@ export class PgDatabase {
     if (!connection || error instanceof NexusError) return error;
     return new NexusError(
       'NEXUS_STORAGE_UNAVAILABLE',
-      `PostgreSQL at ${this.url} cannot be used: ${errorMessage(error)}. Check that the server is running and the URL in "storage.url" of nexus.config.json (or NEXUS_DATABASE_URL) is right.`,
+      `PostgreSQL at ${this.url} cannot be used: ${errorMessage(error)}. Check that the server is running and the URL in ${this.#setting} is right.`,
       { cause: error },
     );
   }

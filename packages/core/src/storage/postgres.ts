@@ -11,6 +11,7 @@ import {
   unknownCollectionError,
   withId,
 } from './memory.ts';
+import { createPgLeases } from '../leases/leases.ts';
 import { PgDatabase, pgIdent, quoteIdent, type PgOptions } from './pg-database.ts';
 import type { Collection, DatabaseSchema, Document, FindOptions, IndexSpec, StorageDriver, Stored } from './types.ts';
 
@@ -86,6 +87,7 @@ export async function createPostgresStorage(options: PgOptions | { db: PgDatabas
       const sql = 'INSERT INTO nexus_handled_events (plugin, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING';
       return (await db.query(sql, [plugin, eventId])).rowCount > 0;
     },
+    leases: createPgLeases(db),
     transaction: (work) => db.transaction(work),
     afterCommit: (run) => db.afterCommit(run),
     async close() {

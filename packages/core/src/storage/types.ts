@@ -1,3 +1,5 @@
+import type { LeaseStore } from '../leases/leases.ts';
+
 /** A stored document; `id` is assigned on insert when missing. */
 export type Document = { id?: string } & Record<string, unknown>;
 
@@ -59,6 +61,8 @@ export interface StorageDriver {
    * published inside it, on the postgres transport) commits together, or none does.
    */
   transaction?<T>(work: () => Promise<T>): Promise<T>;
+  /** Leases for once-per-app work; absent: leases are local to this process. */
+  readonly leases?: LeaseStore;
   /** Defer `run` until the current transaction commits; false (nothing deferred) outside one. */
   afterCommit?(run: () => unknown): boolean;
   close(): Promise<void>;

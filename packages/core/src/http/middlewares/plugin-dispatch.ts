@@ -13,13 +13,18 @@ export interface DispatchOptions {
   waitMs: number;
   /** Parses a request body; only run for requests that reach a running plugin's routes. */
   parseBody: Middleware;
+  /**
+   * Runs a request as one storage transaction (PostgreSQL): its writes and the events it publishes
+   * commit before the answer is sent, or not at all when the route throws.
+   */
+  transaction?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
  * Send `/plugins/<name>/...` to the live instance of that plugin. While the plugin swaps the
  * request waits at its gate, then goes to the new instance; it is never sent to a retired one.
  */
-export function pluginDispatch({ manager, metrics, waitMs, parseBody }: DispatchOptions) {
+export function pluginDispatch({ manager, metrics, waitMs, parseBody, transaction }: DispatchOptions) {
   const mounted = new WeakMap<Router, RouterMiddleware>();
   return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
     const match = PREFIX.exec(ctx.path);
@@ -43,7 +48,8 @@ export function pluginDispatch({ manager, metrics, waitMs, parseBody }: Dispatch
     const began = performance.now();
     record.gate.enter();
     try {
-      await serve(ctx, next, routes, parseBody);
+      if (transaction) await transaction(() => serve(ctx, next, routes!, parseBody));
+      else await serve(ctx, next, routes, parseBody);
     } finally {
       record.gate.leave();
       metrics.requestServed(name, ctx.method, ctx.status, (performance.now() - began) / 1000);
