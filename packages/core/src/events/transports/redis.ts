@@ -24,7 +24,13 @@ export interface RedisTransportOptions {
 }
 
 type Entry = [id: string, fields: string[] | null];
-type ReadReply = [key: string, entries: Entry[]][] | null;
+// RESP2 answers [[key, entries]]; RESP3 (ioredis 6's default) a map, flattened to [key, entries].
+type ReadReply = [key: string, entries: Entry[]][] | [key: string, entries: Entry[]] | null;
+
+function entriesOf(reply: ReadReply): Entry[] {
+  if (!reply || reply.length === 0) return [];
+  return typeof reply[0] === 'string' ? ((reply[1] as Entry[] | undefined) ?? []) : (reply as [string, Entry[]][])[0]![1];
+}
 
 const BLOCK_MS = 1_000;
 const DEAD_MAXLEN = 10_000;
@@ -145,8 +151,9 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             continue;
           }
-          if (!reply) continue;
-          const batch = deliver(parse(reply[0]![1], () => 1));
+          const entries = entriesOf(reply);
+          if (entries.length === 0) continue;
+          const batch = deliver(parse(entries, () => 1));
           track(batch);
           await batch.catch(() => {});
         }
