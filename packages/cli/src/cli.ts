@@ -14,6 +14,7 @@ interface CommandFlags {
   port?: string | number;
   host?: string;
   check?: boolean;
+  connect?: boolean;
 }
 
 /** Run the `nexus` command with `argv` (without node and script); resolves to the exit code. */
@@ -41,8 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       };
     });
   cli.command('validate [app]', 'Check every manifest, dependency and config; exit 1 on any problem')
-    .action((app: string | undefined) => {
-      run = () => validateCommand(app ?? '.');
+    .option('--connect', 'Also connect to the configured PostgreSQL / Redis')
+    .action((app: string | undefined, flags: CommandFlags) => {
+      run = () => validateCommand(app ?? '.', { connect: Boolean(flags.connect) });
     });
   cli.help();
   cli.version(NEXUS_VERSION);

@@ -11,7 +11,20 @@ export type {
   UntypedPluginTypes,
 } from './plugins/types.ts';
 export type { Router, RouterContext, RouterMiddleware } from '@koa/router';
-export type { EventEnvelope, EventHandler, EventTransport } from './events/types.ts';
+export type {
+  ConsumerSpec,
+  DeadLetter,
+  DeliveryHandler,
+  DeliveryOutcome,
+  DurableTransport,
+  EventEnvelope,
+  EventHandler,
+  EventTransport,
+  SubscribeOptions,
+  SubscriptionMode,
+  TransportHealth,
+} from './events/types.ts';
+export type { OnceOptions } from './leases/once.ts';
 export type { Collection, DatabaseSchema, Document, FindOptions, IndexSpec, Stored, StorageDriver } from './storage/types.ts';
 export type { LogLevel, LogMeta, LogRecord, Logger } from './logger/types.ts';
 
@@ -20,7 +33,7 @@ export type { ApiEndpoint, ConfigOption, ConfigValueType, HttpMethod, Permission
 export { validateManifest } from './manifest/validate.ts';
 export { loadManifest } from './manifest/load.ts';
 export { appDirProblem, defineConfig, loadAppConfig } from './config/app.ts';
-export type { AppConfig } from './config/app.ts';
+export type { AppConfig, EventsConfig, StorageConfig } from './config/app.ts';
 export { resolvePluginConfig } from './config/resolve.ts';
 export { validateConfigValue } from './config/validate.ts';
 export { redactConfig, REDACTED } from './config/redact.ts';
@@ -28,6 +41,8 @@ export { envVarName, resolveEnvName } from './config/env.ts';
 
 // Running an app
 export { createApp } from './app/create.ts';
+export { checkConnections, chooseBackends } from './app/backends.ts';
+export type { BackendChoice, BackendHealth, Backends, ConnectionReport } from './app/backends.ts';
 export type { CreateAppOptions, NexusApp } from './app/create.ts';
 export { PluginManager } from './plugins/manager.ts';
 export type { ActivateOptions, PluginInfo, PluginRecord } from './plugins/manager.ts';
@@ -53,6 +68,17 @@ export { createMittTransport } from './events/mitt-transport.ts';
 export { ServiceRegistry } from './services/registry.ts';
 export { createSqliteStorage } from './storage/sqlite.ts';
 export { createMemoryStorage } from './storage/memory.ts';
+export { createPostgresStorage } from './storage/postgres.ts';
+export type { PostgresStorage } from './storage/postgres.ts';
+export { PgDatabase } from './storage/pg-database.ts';
+export type { PgOptions } from './storage/pg-database.ts';
+export { createPostgresTransport } from './events/transports/postgres.ts';
+export type { PostgresTransportOptions } from './events/transports/postgres.ts';
+export { createRedisTransport } from './events/transports/redis.ts';
+export type { RedisTransportOptions } from './events/transports/redis.ts';
+export type { RetryPolicy } from './events/transports/retry.ts';
+export { createLocalLeases, createPgLeases } from './leases/leases.ts';
+export type { LeaseStore } from './leases/leases.ts';
 export { createConsoleSink, createLogger, createMemorySink } from './logger/logger.ts';
 export type { LogSink } from './logger/logger.ts';
 export { writeLine } from './logger/output.ts';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   appDirProblem,
   checkCompatibility,
+  checkConnections,
   discoverPlugins,
   NEXUS_VERSION,
   planDependencies,
@@ -26,7 +27,7 @@ interface Verdict {
  * `nexus validate [app]`: check every manifest, dependency, entry file and config layer without
  * running plugin code; list every problem in every plugin and exit 1 when there is one.
  */
-export async function validateCommand(appDir: string): Promise<number> {
+export async function validateCommand(appDir: string, options: { connect?: boolean } = {}): Promise<number> {
   const root = path.resolve(appDir);
   const missing = appDirProblem(root);
   if (missing) {
@@ -50,7 +51,13 @@ export async function validateCommand(appDir: string): Promise<number> {
   }
   const enabled = found.map((f) => f.manifest).filter((m): m is PluginManifest => m !== undefined && app.config.plugins?.[m.name]?.enabled !== false);
   addDependencyProblems(verdicts, enabled);
-  return report(app.errors, verdicts, app.config.pluginsDir ?? 'plugins');
+  const appErrors = [...app.errors];
+  if (options.connect && app.errors.length === 0) {
+    const connections = await checkConnections(root, app.config, process.env);
+    for (const line of connections.ok) say(`${colors.green('✓')} ${line}`);
+    appErrors.push(...connections.problems);
+  }
+  return report(appErrors, verdicts, app.config.pluginsDir ?? 'plugins');
 }
 
 async function checkPlugin(

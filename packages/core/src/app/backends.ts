@@ -133,3 +133,62 @@ function sameDatabase(redacted: string, url: string): boolean {
 function configError(message: string): NexusError {
   return new NexusError('NEXUS_APP_CONFIG_INVALID', `nexus.config: ${message}`);
 }
+
+/** One line per configured server: what answered, or what is wrong and how to fix it. */
+export interface ConnectionReport {
+  ok: string[];
+  problems: string[];
+}
+
+/** Connect to the configured PostgreSQL and Redis without changing anything (`nexus validate --connect`). */
+export async function checkConnections(appDir: string, config: AppConfig, environ: NodeJS.ProcessEnv): Promise<ConnectionReport> {
+  const report: ConnectionReport = { ok: [], problems: [] };
+  let choice: BackendChoice;
+  try {
+    choice = chooseBackends(appDir, config, environ);
+  } catch (error) {
+    report.problems.push((error as Error).message);
+    return report;
+  }
+  if (choice.storage.driver === 'sqlite') report.ok.push(`storage: SQLite at ${path.relative(appDir, choice.storage.file)}`);
+  else await checkPostgres(choice.storage.url, 'storage', report);
+  if (choice.events.transport === 'memory') report.ok.push('events: in-process (one instance)');
+  else if (choice.events.transport === 'postgres') await checkPostgres(choice.events.url, 'events', report);
+  else await checkRedis(choice.events.url, report);
+  return report;
+}
+
+async function checkPostgres(url: string, role: 'storage' | 'events', report: ConnectionReport): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => {});
+  const setting = role === 'storage' ? '"storage.url" (or NEXUS_DATABASE_URL)' : '"events.url" (or NEXUS_EVENTS_URL)';
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ v: string; n: string }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+    const version = rows[0]!;
+    if (Number(version.n) < 150000) report.problems.push(`${role}: PostgreSQL at ${redactUrl(url)} is version ${version.v}; Nexus needs 15 or newer`);
+    else report.ok.push(`${role}: PostgreSQL ${version.v} at ${redactUrl(url)}`);
+  } catch (error) {
+    report.problems.push(`${role}: PostgreSQL at ${redactUrl(url)} does not answer: ${(error as Error).message}. Start it, or fix ${setting} in nexus.config.json.`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function checkRedis(url: string, report: ConnectionReport): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    if (major < 6 || (major === 6 && minor < 2)) report.problems.push(`events: Redis at ${redactUrl(url)} is version ${version}; Nexus needs 6.2 or newer (XAUTOCLAIM)`);
+    else report.ok.push(`events: Redis ${version} at ${redactUrl(url)}`);
+  } catch (error) {
+    report.problems.push(`events: Redis at ${redactUrl(url)} does not answer: ${(error as Error).message}. Start it, or fix "events.url" (or NEXUS_EVENTS_URL) in nexus.config.json.`);
+  } finally {
+    redis.disconnect();
+  }
+}
