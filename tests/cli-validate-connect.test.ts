@@ -35,3 +35,15 @@ describe('nexus validate --connect', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('nexus start with a database that does not answer', () => {
+  it('exits 1 naming the server, password hidden, and the setting to fix', async () => {
+    app = appWith({ storage: { url: 'postgres://nexus:hunter2@127.0.0.1:1/app' } });
+    const run = await runCli(['start', app.dir, '--port', '0']);
+    const out = run.stdout + run.stderr;
+    expect(out).toContain('NEXUS_STORAGE_UNAVAILABLE: PostgreSQL at postgres://nexus:***@127.0.0.1:1/app cannot be used');
+    expect(out).toContain('"storage.url" of nexus.config.json (or NEXUS_DATABASE_URL)');
+    expect(out).not.toContain('hunter2');
+    expect(run.code).toBe(1);
+  });
+});
