@@ -1,6 +1,12 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/** Tests run the packages' TypeScript sources: "@nexus/source" picks src/ in their "exports". */
+export const SOURCE_CONDITIONS = ['@nexus/source', ...defaultServerConditions];
+
 export default defineConfig({
+  resolve: { conditions: SOURCE_CONDITIONS },
+  ssr: { resolve: { conditions: SOURCE_CONDITIONS } },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',

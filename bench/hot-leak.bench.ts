@@ -33,7 +33,7 @@ if (!mode) {
   for (const child of ['ballast', 'playground']) {
     const result = spawnSync(
       process.execPath,
-      ['--max-old-space-size=96', '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)],
+      ['--max-old-space-size=96', '--expose-gc', '--conditions=@nexus/source', '--import', 'tsx', fileURLToPath(import.meta.url)],
       { stdio: 'inherit', env: { ...process.env, HOT_LEAK_CHILD: child } },
     );
     if (result.status !== 0) {

@@ -34,7 +34,7 @@ if (child) {
 } else {
   const results: Result[] = [];
   for (const size of SIZES) {
-    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--conditions=@nexus/source', '--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, HOT_SCALE_CHILD: String(size) },
       encoding: 'utf8',
     });

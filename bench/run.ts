@@ -21,7 +21,7 @@ let failed = 0;
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);
   const began = performance.now();
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, file)], {
+  const result = spawnSync(process.execPath, ['--expose-gc', '--conditions=@nexus/source', '--import', 'tsx', path.join(here, file)], {
     stdio: 'inherit',
     env: { ...process.env, NO_COLOR: '1' },
   });

@@ -1,7 +1,9 @@
 /**
- * Start-up time: spawn `nexus start <app> --port 0` -> first 200 from `GET /health` (every plugin
- * running), for the playground, an app of 50 generated plugins and an empty app; baselines in the
- * same run: a bare Koa + @koa/router server under plain `node` and under `node --import tsx`.
+ * Start-up time of Nexus as users install it (packed, installed outside the repository, built
+ * JavaScript): `nexus --version` against a bare `node -e ''`, and spawn `nexus start <app> --port 0`
+ * -> first 200 from `GET /health` (every plugin running), for an empty app, the playground and an
+ * app of 50 generated plugins, against a bare Koa + @koa/router server under plain `node`. The
+ * repository's bin (sources through tsx) runs beside them, for comparison.
  * Cases are interleaved run by run; each run starts from a fresh data dir (no `.nexus/`).
  * Then the in-process split (boot with the native preload and tsx, import @nexus/core, createApp,
  * start) in fresh processes, loading modules the way bin/nexus.js does.
@@ -10,6 +12,7 @@
  * Child mode (used by itself): `startup.bench.ts --split <appDir> <plugins>` prints one JSON line.
  */
 import { spawnSync } from 'node:child_process';
+import { installNexus } from './lib/install.ts';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,13 +68,18 @@ async function main(): Promise<void> {
       reset: () => resetAppState(app),
       accept: healthyWith(plugins),
     });
+    const installed = await installNexus(path.join(work, 'installed'));
+    const installedCase = (name: string, app: string, plugins: number): Case => ({ ...nexusCase(name, app, plugins), args: [installed.nexus, 'start', app, '--port', '0'] });
+    printVersionTable(installed.nexus);
     const cases: Case[] = [
       { name: 'baseline: node bare-koa.mjs', args: [bareJs] },
       { name: 'baseline: node --import tsx bare-koa.ts', args: ['--import', 'tsx', bareTs] },
-      nexusCase('nexus start, empty app (0 plugins)', empty, 0),
-      nexusCase('nexus start playground (3 plugins)', playground, 3),
-      nexusCase(`nexus start, ${PLUGINS} generated plugins`, generated, PLUGINS),
+      installedCase('nexus start, empty app (0 plugins)', empty, 0),
+      installedCase('nexus start playground (3 plugins)', playground, 3),
+      installedCase(`nexus start, ${PLUGINS} generated plugins`, generated, PLUGINS),
+      nexusCase('from sources (repo bin, tsx): empty app', empty, 0),
     ];
+    console.log(`tarballs: ${Object.entries(installed.tarballs).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)} kB`).join(', ')}`);
 
     console.log(`node ${process.version}, ${RUNS} runs per case (+1 warm-up, discarded), cases interleaved; spawn -> first 200 from GET /health`);
     const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -96,12 +104,12 @@ async function main(): Promise<void> {
       }),
       'Start-up: spawn -> first 200 from GET /health (all plugins running)',
     );
-    const bare = median(times.get(cases[1]!.name)!);
-    console.log(`\nNexus over the node+tsx bare server (median): ${cases.slice(2).map((c) => `${c.name.replace('nexus start', '').replace(/^[ ,]+/, '')} +${fmt(median(times.get(c.name)!) - bare)} ms`).join('; ')}`);
+    const bare = median(times.get(cases[0]!.name)!);
+    console.log(`\nOver the plain-node bare Koa server (median): ${cases.slice(2).map((c) => `${c.name.replace('nexus start', '').replace(/^[ ,]+/, '')} ×${(median(times.get(c.name)!) / bare).toFixed(2)}`).join('; ')} (target for the empty app: ≤ 2×)`);
 
     // In-process split, each run in a fresh process (cold module caches, fresh data dir).
     const splits = new Map<string, Split[]>();
-    const splitCases = cases.filter((c) => c.app !== undefined);
+    const splitCases = cases.filter((c) => c.app !== undefined && !c.name.startsWith('from sources'));
     for (let run = 0; run < Math.min(RUNS, 5); run++) {
       for (const c of splitCases) {
         c.reset?.();
@@ -118,11 +126,39 @@ async function main(): Promise<void> {
         const list = splits.get(c.name)!;
         return [c.name, col(list, 'boot'), col(list, 'importCore'), col(list, 'createApp'), col(list, 'start'), col(list, 'pluginImports'), col(list, 'health'), col(list, 'total'), list.length];
       }),
-      'In-process split (median ms; a child booted like bin/nexus.js by bench/lib/boot.mjs, running createApp() + start() directly, silent log sink)',
+      'In-process split, from sources (median ms; a child booted like the repo bin by bench/lib/boot.mjs, running createApp() + start() directly, silent log sink)',
     );
   } finally {
     removeDir(work);
   }
+}
+
+/** `nexus --version` (installed, and the repo's bin from sources) against `node -e ''`, interleaved. */
+function printVersionTable(installedBin: string): void {
+  const cases = [
+    { name: "baseline: node -e ''", args: ['-e', ''] },
+    { name: 'nexus --version (installed)', args: [installedBin, '--version'] },
+    { name: 'nexus --version (repo bin, sources through tsx)', args: [NEXUS, '--version'] },
+  ];
+  const runs = Math.max(RUNS, 7);
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let run = -1; run < runs; run++) {
+    for (const c of cases) {
+      const began = performance.now();
+      const out = spawnSync(NODE, c.args, { cwd: ROOT, env, encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(`${c.name} failed (exit ${out.status})\n${out.stdout}\n${out.stderr}`);
+      if (run >= 0) times.get(c.name)!.push(performance.now() - began);
+    }
+  }
+  const bare = median(times.get(cases[0]!.name)!);
+  printTable(
+    ['case', 'median ms', 'p95 ms', 'min ms', '× node -e', 'n'],
+    cases.map((c) => {
+      const t = times.get(c.name)!;
+      return [c.name, fmt(median(t)), fmt(percentile(t, 95)), fmt(Math.min(...t)), (median(t) / bare).toFixed(2), t.length];
+    }),
+    `nexus --version, spawn to exit (target: installed ≤ 4× node -e '')`,
+  );
 }
 
 interface Split {

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       servers.push(server);
       return server;
     };
-    const pair = await start(['--import', 'tsx', SELF, '--pair', pairApp]);
+    const pair = await start(['--conditions=@nexus/source', '--import', 'tsx', SELF, '--pair', pairApp]);
     const pairNexus = /nexus (http:\/\/\S+)/.exec(pair.output().stdout)![1]!;
     const bareProc = await start([bareFile]);
     const nexusProc = await start([NEXUS, 'start', cliApp, '--port', '0']);

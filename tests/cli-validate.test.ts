@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NEXUS_VERSION } from '@nexus/core';
 import { killChildren, makeApp, pluginSource, PLAYGROUND, runCli, type CliResult, type TempApp } from './helpers/index.ts';
 
-// Every command of this file starts at once: each child pays tsx's start-up, in parallel.
+// Every command of this file starts at once, in parallel: on a busy machine they take a while.
+vi.setConfig({ testTimeout: 60_000 });
 let runs: Record<'playground' | 'help' | 'startHelp' | 'version' | 'badPort' | 'unknown' | 'bare' | 'startMissing' | 'validateMissing', Promise<CliResult>>;
 const MISSING = path.join(os.tmpdir(), `nexus-no-such-app-${process.pid}`);
 beforeAll(() => {

@@ -54,9 +54,27 @@ function exec(args: string[], cwd: string): Promise<Run> {
 
 /** `npx create-nexus-plugin ...args` in `cwd`, without a terminal. */
 const create = (cwd: string, ...args: string[]) => exec([BIN, ...args], cwd);
-/** The plugin's own tests, with its own vitest.config.ts. */
-const vitest = (pluginDir: string) => exec([VITEST, 'run', '--root', pluginDir], pluginDir);
-const tsc = (project: string) => exec([TSC, '-p', project], path.dirname(project));
+/**
+ * The plugin's own tests, with its own vitest.config.ts, plus the export condition that resolves
+ * the @nexus packages of this repository to their sources (tests/release.test.ts runs them against
+ * the packed packages, as users get them).
+ */
+function vitest(pluginDir: string): Promise<Run> {
+  const config = path.join(pluginDir, 'vitest.repo.config.ts');
+  writeFileSync(
+    config,
+    `import { mergeConfig } from 'vitest/config';\nimport { SOURCE_CONDITIONS } from ${JSON.stringify(path.join(ROOT, 'vitest.config.ts'))};\nimport own from './vitest.config.ts';\n` +
+      `export default mergeConfig(own, { resolve: { conditions: SOURCE_CONDITIONS }, ssr: { resolve: { conditions: SOURCE_CONDITIONS } } });\n`,
+  );
+  return exec([VITEST, 'run', '--root', pluginDir, '--config', config], pluginDir);
+}
+/**
+ * `tsc -p project` against this repository's sources. The templates' own exactOptionalPropertyTypes
+ * and noUncheckedIndexedAccess are relaxed here because they would check the sources of @nexus/core
+ * too; tests/release.test.ts checks the templates with every flag on against the published types.
+ */
+const tsc = (project: string) =>
+  exec([TSC, '-p', project, '--customConditions', '@nexus/source', '--exactOptionalPropertyTypes', 'false', '--noUncheckedIndexedAccess', 'false'], path.dirname(project));
 const typegenCheck = (dir: string) => exec([NEXUS, 'typegen', dir, '--check'], dir);
 const output = (run: Run) => `${run.stdout}\n${run.stderr}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -184,7 +202,7 @@ describe('on its own, outside any app', () => {
     expect(run.code, output(run)).toBe(0);
     expect(run.stdout).toContain(`cd ${template}_alone`);
     expect(run.stdout).toContain('npm install');
-    expect(run.stdout).toContain("npx nexus dev <app>   once it is in an app's plugins/ folder");
+    expect(run.stdout).toMatch(/npx nexus dev +run it on its own with hot reload; then open http:\/\/127\.0\.0\.1:3000\/plugins\//);
     // No Nexus installed here yet: the generated types come from the template, renamed.
     expect(run.stdout).toMatch(/^ {2}nexus\.generated\.ts +generated from manifest\.json$/m);
     expect(readJson(path.join(plugin(template), 'manifest.json')).$schema).toBe('./node_modules/@nexus/core/schema/manifest.schema.json');

@@ -1,11 +1,10 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type NexusApp } from '@nexus/core';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchBrowser } from './helpers/browser.ts';
 
 async function writePlugin(root: string, name: string, source: string): Promise<void> {
   const dir = path.join(root, 'plugins', name);
@@ -31,10 +30,7 @@ export default class extends BasePlugin {
 export default class extends BasePlugin { initialize() { throw new Error('database unreachable'); } }`);
     app = await createApp({ appDir: root, port: 0, logSink: () => {}, catchPluginFaults: false });
     url = await app.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

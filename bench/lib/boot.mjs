@@ -1,12 +1,13 @@
 // `node bench/lib/boot.mjs <file.ts> [args]` starts a TypeScript file the way bin/nexus.js starts
-// `nexus start`: the runtime's packages (and Vite) loaded natively first, then tsx. The file sees
-// itself as process.argv[1].
+// `nexus start` inside this repository: the runtime's packages (and Vite) loaded natively first,
+// then the source-mode hooks (tsx, and @nexus/* resolved to their sources). The file sees itself
+// as process.argv[1].
 import { preload } from '@nexus/core/preload';
-import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { registerSourceMode } from '../../scripts/source-mode.mjs';
 
 await preload();
-register();
+registerSourceMode();
 process.argv.splice(1, 1);
 await import(pathToFileURL(path.resolve(process.argv[1])).href);

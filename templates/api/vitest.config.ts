@@ -4,5 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // @nexus/testing imports the plugin's TypeScript entry: through Vitest, like the test files.
+    server: { deps: { inline: ['@nexus/testing'] } },
   },
 });

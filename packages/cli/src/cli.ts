@@ -1,8 +1,6 @@
+// Each command loads what it needs when it runs: `nexus --version` and `--help` load no runtime.
 import { cac } from 'cac';
-import { errorMessage, isNexusError, NEXUS_VERSION } from '@nexus/core';
-import { startCommand } from './commands/start.ts';
-import { validateCommand } from './commands/validate.ts';
-import { colors, warn } from './ui.ts';
+import { CLI_VERSION } from './version.ts';
 
 /** Options of `nexus dev` and `nexus start`, as data so `--help` and docs come from one place. */
 const SERVE_OPTIONS = [
@@ -28,7 +26,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       run = () => action(app ?? '.', flags);
     });
   };
-  serve('start', 'Run the app (production defaults)', (app, flags) => startCommand(app, serveOptions(flags)));
+  serve('start', 'Run the app (production defaults)', async (app, flags) => {
+    const { startCommand } = await import('./commands/start.ts');
+    return startCommand(app, serveOptions(flags));
+  });
   serve('dev', 'Run the app and hot-swap plugins as you edit them', async (app, flags) => {
     const { devCommand } = await import('./commands/dev.ts');
     return devCommand(app, serveOptions(flags));
@@ -44,16 +45,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   cli.command('validate [app]', 'Check every manifest, dependency and config; exit 1 on any problem')
     .option('--connect', 'Also connect to the configured PostgreSQL / Redis')
     .action((app: string | undefined, flags: CommandFlags) => {
-      run = () => validateCommand(app ?? '.', { connect: Boolean(flags.connect) });
+      run = async () => {
+        const { validateCommand } = await import('./commands/validate.ts');
+        return validateCommand(app ?? '.', { connect: Boolean(flags.connect) });
+      };
     });
   cli.help();
-  cli.version(NEXUS_VERSION);
+  cli.version(CLI_VERSION);
   try {
     cli.parse(['node', 'nexus', ...argv], { run: true });
     if (!run) {
       if (cli.options.help || cli.options.version) return 0;
       const [unknown] = cli.args;
       if (unknown !== undefined) {
+        const { colors, warn } = await import('./ui.ts');
         warn(`${colors.red('✗')} Unknown command "${unknown}". Commands: dev, start, typegen, validate; run nexus --help for more.`);
         return 1;
       }
@@ -62,6 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await run();
   } catch (error) {
+    const [{ errorMessage, isNexusError }, { colors, warn }] = await Promise.all([import('@nexus/core'), import('./ui.ts')]);
     warn(`${colors.red('✗')} ${isNexusError(error) ? `${error.code}: ` : ''}${errorMessage(error)}`);
     return 1;
   }

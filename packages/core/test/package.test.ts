@@ -60,19 +60,20 @@ describe('@nexus/core public surface', () => {
     `);
   });
 
-  it('exposes only the barrel, the manifest schema, the native preload and package.json, with types first', async () => {
+  it('exposes only the barrel, the manifest schema, the native preload and package.json; sources in the repository, built JavaScript when installed', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
       exports: Record<string, unknown>;
     };
     expect(Object.keys(pkg.exports)).toEqual(['.', './manifest.schema.json', './preload', './package.json']);
-    expect(Object.keys(pkg.exports['.'] as object)[0]).toBe('types');
+    // Order matters: the source condition (set only inside the repository) before types and default.
+    expect(pkg.exports['.']).toEqual({ '@nexus/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' });
   });
 
   it('preloads every runtime dependency natively (a new one left out would load through the TypeScript hooks, slowly)', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
     const { RUNTIME_PACKAGES, ON_DEMAND_PACKAGES } = await import('@nexus/core/preload');
     // Imported for its types only: nothing to load at run time.
-    const typeOnly = ['json-schema-to-ts'];
+    const typeOnly = ['json-schema-to-ts', '@types/koa', '@types/pg'];
     expect([...RUNTIME_PACKAGES, ...ON_DEMAND_PACKAGES].sort()).toEqual(Object.keys(pkg.dependencies).filter((name) => !typeOnly.includes(name)).sort());
   });
 });

@@ -106,11 +106,11 @@ function report(created: CreatedPlugin, shownDir: string, derived: string | unde
   steps.push(['npx vitest run', 'run its tests']);
   steps.push(['npx nexus typegen', 'regenerate nexus.generated.ts after editing manifest.json']);
   const route = created.endpoints.find((e) => e.method === 'GET' && !e.path.includes(':'));
+  const url = (port: number) => `http://127.0.0.1:${port}/plugins/${created.name}${route?.path ?? ''}`;
   if (created.app) {
-    const url = `http://127.0.0.1:${appPort(created.app)}/plugins/${created.name}${route?.path ?? ''}`;
-    steps.push([`npx nexus dev ${quote(relative(created.dir, created.app))}`, `run the app with hot reload; then open ${url}`]);
+    steps.push([`npx nexus dev ${quote(relative(created.dir, created.app))}`, `run the app with hot reload; then open ${url(appPort(created.app))}`]);
   } else {
-    steps.push(['npx nexus dev <app>', "once it is in an app's plugins/ folder: run the app with hot reload"]);
+    steps.push(['npx nexus dev', `run it on its own with hot reload; then open ${url(3000)}`]);
   }
   const stepWidth = Math.max(...steps.map(([command]) => command.length)) + 3;
   for (const [command, why] of steps) say(why ? `  ${cyan(pad(command, stepWidth))}${dim(why)}` : `  ${cyan(command)}`);

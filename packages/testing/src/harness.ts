@@ -260,7 +260,7 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
       bus: this.events,
       services: this.services,
       loader: {
-        import: (file: string) => import(/* @vite-ignore */ pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+        import: importEntry,
         invalidate: () => 0,
         close: async () => {},
       },
@@ -477,3 +477,17 @@ const NO_METRICS = {
   reloaded: () => {},
   traffic: () => ({ requests: 0, serverErrors: 0, meanMs: 0, events: 0 }),
 } as unknown as Parameters<typeof createHttpApp>[0]['metrics'];
+
+/** Import a plugin's entry the way the test files are imported (Vitest transforms TypeScript). */
+async function importEntry(file: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    throw new Error(
+      `@nexus/testing could not import ${file}: it ran outside Vitest's transform, so Node refused the TypeScript. ` +
+        `Add server: { deps: { inline: ['@nexus/testing'] } } to the test options in vitest.config.ts (as the create-nexus-plugin templates do).`,
+      { cause: error },
+    );
+  }
+}

@@ -20,11 +20,11 @@ describe('@nexus/testing package', () => {
     `);
   });
 
-  it('exposes the main entry and the matcher registration, types first', async () => {
+  it('exposes the main entry and the matcher registration: sources in the repository, built JavaScript when installed', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
     expect(pkg.exports).toEqual({
-      '.': { types: './src/index.ts', default: './src/index.ts' },
-      './vitest': { types: './src/vitest.ts', default: './src/vitest.ts' },
+      '.': { '@nexus/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+      './vitest': { '@nexus/source': './src/vitest.ts', types: './dist/vitest.d.ts', default: './dist/vitest.js' },
       './package.json': './package.json',
     });
   });

@@ -29,15 +29,17 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
     onManifestChange: regenerateTypes,
     onWarning: (message) => warn(colors.yellow(`  ${message}`)),
   });
-  const root = app.manager.pluginsRoot;
+  const { root, only } = app.manager.pluginsLocation;
   const watcher = await watchPlugins({
     root,
+    only,
     onChange: (dir, files) => hot.notify(dir, files),
     onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
   });
   const appConfig = await watchAppConfig(app, hot, reportAppConfig);
   printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
-  say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), root) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
+  const watched = only === undefined ? root : path.join(root, only);
+  say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), watched) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();
   return waitForSignal(app, async () => {
     await watcher.close();

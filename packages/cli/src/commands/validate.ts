@@ -35,7 +35,7 @@ export async function validateCommand(appDir: string, options: { connect?: boole
     return 1;
   }
   const app = await loadAppConfig(root);
-  const found = await discoverPlugins(root, app.config.pluginsDir ?? 'plugins');
+  const found = await discoverPlugins(root, app.config.pluginsDir);
   const names = new Map<string, string>();
   const verdicts: Verdict[] = [];
   for (const plugin of found) {
@@ -101,6 +101,6 @@ function report(appErrors: string[], verdicts: Verdict[], pluginsShown: string):
     say(colors.yellow(`No plugins found in ${pluginsShown}: add ${pluginsShown}/<name>/manifest.json, or set "pluginsDir" in nexus.config.`));
     return count === 0 ? 0 : 1;
   }
-  say(count === 0 ? colors.green(`All ${verdicts.length} plugins are valid.`) : colors.red(`${count} problem(s) found in ${verdicts.filter((v) => v.problems.length > 0).length} of ${verdicts.length} plugin(s).`));
+  say(count === 0 ? colors.green(verdicts.length === 1 ? 'The plugin is valid.' : `All ${verdicts.length} plugins are valid.`) : colors.red(`${count} problem(s) found in ${verdicts.filter((v) => v.problems.length > 0).length} of ${verdicts.length} plugin(s).`));
   return count === 0 ? 0 : 1;
 }

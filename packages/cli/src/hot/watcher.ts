@@ -7,6 +7,8 @@ import { watch, type FSWatcher } from 'chokidar';
 export interface PluginWatcherOptions {
   /** The app's plugins folder; each direct subfolder is one plugin. */
   root: string;
+  /** Watch only this subfolder of `root` (a plugin run on its own). */
+  only?: string;
   /** A plugin folder changed: `files` are absolute paths; empty when the folder itself came or went. */
   onChange: (dir: string, files: string[]) => void;
   onError?: (error: unknown) => void;
@@ -103,7 +105,7 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     options.onChange(dir, files);
   };
 
-  const watcher: FSWatcher = watch(root, {
+  const watcher: FSWatcher = watch(options.only === undefined ? root : path.join(root, options.only), {
     ignoreInitial: true,
     ignored: (file) => isIgnored(root, file),
   });

@@ -39,9 +39,49 @@ function hostCorePlugin(core: Record<string, unknown>): Plugin {
 
 /**
  * The loader `nexus start` and `nexus dev` both use: Vite's module runner, in-process, with no
- * HMR socket, no file watcher of its own and no dependency pre-bundling.
+ * HMR socket, no file watcher of its own and no dependency pre-bundling. Vite starts on the first
+ * import, so an app with no plugin to load (and commands that load none) never pays for it.
  */
 export async function createModuleLoader(root: string): Promise<ModuleLoader> {
+  let vite: Promise<Vite> | undefined;
+  /** Set once Vite is up; invalidation is synchronous, and nothing is loaded before that anyway. */
+  let ready: Vite | undefined;
+  const started = () =>
+    (vite ??= startVite(root).then((value) => {
+      ready = value;
+      return value;
+    }));
+  return {
+    async import(file) {
+      const { server, runner } = await started();
+      try {
+        return await runner.import(file);
+      } catch (error) {
+        // A failed evaluation stays cached as a rejected promise: drop the whole tree so the next
+        // import (after the fix) evaluates afresh, even when the fix is a file that did not exist.
+        // Format the stack first, while the source maps it is mapped through are still there.
+        if (error instanceof Error) void error.stack;
+        forgetTree(server, runner, file);
+        throw error;
+      }
+    },
+    invalidate: (files) => (ready ? invalidateFiles(ready.server, ready.runner, files).length : 0),
+    invalidateFiles: (files) => (ready ? invalidateFiles(ready.server, ready.runner, files) : []),
+    close: async () => {
+      if (!vite) return;
+      const { server, runner } = await vite;
+      await runner.close();
+      await server.close();
+    },
+  };
+}
+
+interface Vite {
+  server: ViteDevServer;
+  runner: ModuleRunner;
+}
+
+async function startVite(root: string): Promise<Vite> {
   const core = (await import('../index.ts')) as Record<string, unknown>;
   // Imported here, not at the top: commands that load no plugin code (validate, typegen) skip Vite's start-up cost.
   const { createServer, createServerModuleRunner } = await import('vite');
@@ -56,27 +96,7 @@ export async function createModuleLoader(root: string): Promise<ModuleLoader> {
     optimizeDeps: { noDiscovery: true, include: [] },
     plugins: [hostCorePlugin(core)],
   });
-  const runner = createServerModuleRunner(server.environments.ssr, { hmr: false });
-  return {
-    async import(file) {
-      try {
-        return await runner.import(file);
-      } catch (error) {
-        // A failed evaluation stays cached as a rejected promise: drop the whole tree so the next
-        // import (after the fix) evaluates afresh, even when the fix is a file that did not exist.
-        // Format the stack first, while the source maps it is mapped through are still there.
-        if (error instanceof Error) void error.stack;
-        forgetTree(server, runner, file);
-        throw error;
-      }
-    },
-    invalidate: (files) => invalidateFiles(server, runner, files).length,
-    invalidateFiles: (files) => invalidateFiles(server, runner, files),
-    close: async () => {
-      await runner.close();
-      await server.close();
-    },
-  };
+  return { server, runner: createServerModuleRunner(server.environments.ssr, { hmr: false }) };
 }
 
 function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): string[] {

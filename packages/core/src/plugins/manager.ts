@@ -15,7 +15,7 @@ import type { StorageDriver } from '../storage/types.ts';
 import { claimSourceDir, releaseSourceDir, type PluginOwner } from './attribution.ts';
 import { bindPluginContext, setPluginStatus, type BasePlugin } from './base.ts';
 import { PluginContext, type PluginResources } from './context.ts';
-import { discoverPlugins, type DiscoveredPlugin } from './discover.ts';
+import { discoverPlugins, locatePlugins, type DiscoveredPlugin, type PluginsLocation } from './discover.ts';
 import { loadEntry, type LoadedEntry } from './entry.ts';
 import { Gate } from './gate.ts';
 import { dependencyNames, planDependencies } from './graph.ts';
@@ -108,8 +108,14 @@ export class PluginManager {
     return { initialize: 10_000, shutdown: 5_000, ...this.options.appConfig.timeouts };
   }
 
+  /** The folder whose subfolders are the plugins (see `pluginsLocation`). */
   get pluginsRoot(): string {
-    return path.resolve(this.options.appDir, this.options.appConfig.pluginsDir ?? 'plugins');
+    return this.pluginsLocation.root;
+  }
+
+  /** Where the app's plugins are; `only` is set for a plugin folder run on its own. */
+  get pluginsLocation(): PluginsLocation {
+    return locatePlugins(this.options.appDir, this.options.appConfig.pluginsDir);
   }
 
   /** Plugin names in start order (dependencies first). */
@@ -119,7 +125,7 @@ export class PluginManager {
 
   /** Find, validate and order every plugin, then start them dependencies first. */
   async startAll(): Promise<void> {
-    const found = await discoverPlugins(this.options.appDir, this.options.appConfig.pluginsDir ?? 'plugins');
+    const found = await discoverPlugins(this.options.appDir, this.options.appConfig.pluginsDir);
     if (found.length === 0) {
       const shown = path.relative(this.options.appDir, this.pluginsRoot).split(path.sep).join('/');
       this.options.logger.warn(`No plugins found in ${shown}/: add ${shown}/<name>/manifest.json and src/plugin.ts, or set "pluginsDir" in nexus.config`);
