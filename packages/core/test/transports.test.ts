@@ -192,6 +192,32 @@ describe.each(Object.keys(harnesses) as (keyof typeof harnesses)[])('durable tra
     release();
   });
 
+  it.skipIf(!available)('a hot swap acknowledges an event only once the old handler finished; events arriving during the swap go to the new one', async () => {
+    const a = await harness.instance('a');
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const oldSeen: number[] = [];
+    const newSeen: number[] = [];
+    const offOld = a.bus.subscribe('shop', 'shop.order', async (event: EventEnvelope) => {
+      oldSeen.push((event.data as { n: number }).n);
+      await slow;
+    });
+    await a.bus.ready();
+    await a.bus.publish('shop', 'shop.order', { n: 1 });
+    await eventually(() => oldSeen.length === 1, 10_000, 'the old handler started');
+    // The swap, as the manager does it: pause, retire the old instance, subscribe the new one.
+    a.bus.pause('shop');
+    offOld();
+    a.bus.subscribe('shop', 'shop.order', (event: EventEnvelope) => void newSeen.push((event.data as { n: number }).n));
+    await a.bus.publish('shop', 'shop.order', { n: 2 });
+    expect((await a.transport.health()).pending).toBeGreaterThanOrEqual(1);
+    await a.bus.resume('shop');
+    release();
+    await eventually(async () => (await a.transport.health()).pending === 0 && newSeen.length === 1, 10_000, 'both acknowledged');
+    expect(oldSeen).toEqual([1]);
+    expect(newSeen).toEqual([2]);
+  });
+
   if (kind === 'postgres') {
     it.skipIf(!available)('the outbox row commits or rolls back with the state change', async () => {
       const a = await harness.instance('a');
