@@ -4,7 +4,6 @@ import type { Logger } from '../logger/types.ts';
 import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import { createMittTransport } from './mitt-transport.ts';
-import { isDuplicateDelivery } from './dedupe.ts';
 import {
   isDurable,
   type ConsumerSpec,
@@ -134,6 +133,11 @@ export class EventBus {
   /** The durable transport, when there is one (health, dead letters). */
   get durable(): DurableTransport | undefined {
     return this.#durable;
+  }
+
+  /** Count a delivery the dedupe helper skipped (`handleOnce` found its id handled). */
+  deduplicated(plugin: string, type: string): void {
+    this.#onDuplicate?.(plugin, type);
   }
 
   /** Resolves when every durable consumer started so far is registered with the transport. */
@@ -343,10 +347,6 @@ export class EventBus {
       try {
         await (this.#transaction ? this.#transaction(run) : run());
       } catch (error) {
-        if (isDuplicateDelivery(error)) {
-          this.#onDuplicate?.(spec.plugin, spec.type);
-          return 'handled';
-        }
         this.#fail(spec.plugin, envelope, error, attempt);
         throw error;
       }

@@ -1,32 +1,26 @@
 import type { EventEnvelope } from './types.ts';
 import type { StorageDriver } from '../storage/types.ts';
 
-/** Thrown inside a storage transaction when another delivery of the same event committed first. */
-class DuplicateDelivery extends Error {
-  override name = 'DuplicateDelivery';
-}
-
-/** True for the rollback signal of `handleOnce`; the bus acknowledges such a delivery. */
-export function isDuplicateDelivery(error: unknown): boolean {
-  return error instanceof DuplicateDelivery;
-}
-
 const KEY = 'nexus.handled:';
 
 /**
- * Run `work` unless `plugin` already handled `event` (same id). The id is recorded after `work`
- * succeeds; inside a storage transaction (PostgreSQL) the record commits with `work`'s writes, and a
- * concurrent second delivery rolls back instead, so the effect happens exactly once.
+ * Run `work` unless `plugin` already handled `event` (same id). Inside a storage transaction
+ * (PostgreSQL) the id is recorded first: the record commits or rolls back with `work`'s writes, and a
+ * concurrent second delivery waits on it and then skips, so the effect happens exactly once.
+ * Elsewhere the id is recorded after `work` succeeds (a crash in between repeats `work`).
  * Resolves to true when `work` ran.
  */
 export async function handleOnce(storage: StorageDriver, plugin: string, event: EventEnvelope, work: () => unknown): Promise<boolean> {
+  if (storage.markHandled && inTransaction(storage)) {
+    if (!(await storage.markHandled(plugin, event.id))) return false;
+    await work();
+    return true;
+  }
   const seen = storage.wasHandled ? await storage.wasHandled(plugin, event.id) : (await storage.getData(plugin, KEY + event.id)) !== undefined;
   if (seen) return false;
   await work();
-  const fresh = storage.markHandled
-    ? await storage.markHandled(plugin, event.id)
-    : (await storage.setData(plugin, KEY + event.id, Date.now()), true);
-  if (!fresh && storage.transaction && inTransaction(storage)) throw new DuplicateDelivery(`event ${event.id} was handled by another delivery`);
+  if (storage.markHandled) await storage.markHandled(plugin, event.id);
+  else await storage.setData(plugin, KEY + event.id, Date.now());
   return true;
 }
 

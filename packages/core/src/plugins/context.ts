@@ -103,8 +103,10 @@ export class PluginContext {
   }
 
   /** Run `work` unless this plugin already handled `event` (by id); resolves to whether it ran. */
-  handleOnce(event: EventEnvelope, work: () => unknown): Promise<boolean> {
-    return handleOnce(this.#deps.storage, this.name, event, work);
+  async handleOnce(event: EventEnvelope, work: () => unknown): Promise<boolean> {
+    const ran = await handleOnce(this.#deps.storage, this.name, event, work);
+    if (!ran) this.#deps.bus.deduplicated(this.name, event.type);
+    return ran;
   }
 
   registerService(name: string, impl: unknown): () => void {
