@@ -41,6 +41,8 @@ export async function createPostgresStorage(options: PgOptions | { db: PgDatabas
   const db = 'db' in options ? options.db : await PgDatabase.open(options);
   await db.ready(async (client) => {
     await client.query(BASE_TABLES);
+    // Event ids recorded by handleOnce are kept for a week: far longer than any redelivery.
+    await client.query("DELETE FROM nexus_handled_events WHERE handled_at < now() - interval '7 days'");
   });
   const declared = new Map<string, Map<string, TableInfo>>();
   const tableOf = (plugin: string, name: string): TableInfo => {

@@ -26,6 +26,8 @@ const CHANNEL = 'nexus_events';
 
 /** An instance's broadcast groups not seen for this long are removed, with their events. */
 const BROADCAST_EXPIRY_S = 120;
+/** A group no instance has consumed for this long (a plugin removed from the app) is removed too. */
+const GROUP_EXPIRY_S = 7 * 24 * 3600;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS nexus_event_consumers (
@@ -189,11 +191,12 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
   await listen();
 
   const heartbeat = async (): Promise<void> => {
-    if (broadcast.size > 0) await db.pool.query('UPDATE nexus_event_consumers SET seen_at = now() WHERE consumer = ANY($1)', [[...broadcast]]);
+    if (handlers.size > 0) await db.pool.query('UPDATE nexus_event_consumers SET seen_at = now() WHERE consumer = ANY($1)', [[...handlers.keys()]]);
     await db.pool.query(
-      `WITH gone AS (DELETE FROM nexus_event_consumers WHERE mode = 'broadcast' AND seen_at < now() - $1 * interval '1 second' RETURNING consumer)
+      `WITH gone AS (DELETE FROM nexus_event_consumers
+                      WHERE seen_at < now() - (CASE mode WHEN 'broadcast' THEN $1 ELSE $2 END) * interval '1 second' RETURNING consumer)
        DELETE FROM nexus_outbox WHERE consumer IN (SELECT consumer FROM gone)`,
-      [BROADCAST_EXPIRY_S],
+      [BROADCAST_EXPIRY_S, GROUP_EXPIRY_S],
     );
   };
   let beats = 0;
