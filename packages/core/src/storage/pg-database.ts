@@ -79,11 +79,16 @@ export class PgDatabase {
     }
   }
 
-  /** A query on the current unit's transaction, or on any pooled connection outside one. */
+  /**
+   * A query on the current unit's transaction, or on any pooled connection outside one. A unit's
+   * transaction opens at its first write: reads before it need no BEGIN/COMMIT round trips, reads
+   * after it see the unit's own writes.
+   */
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
     const unit = this.#units.getStore();
     try {
-      const result = unit ? await (await this.#clientOf(unit)).query<R>(text, values) : await this.pool.query<R>(text, values);
+      const inUnit = unit !== undefined && (unit.client !== undefined || !READ.test(text));
+      const result = inUnit ? await (await this.#clientOf(unit)).query<R>(text, values) : await this.pool.query<R>(text, values);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw this.#explain(error);
@@ -181,6 +186,8 @@ export class PgDatabase {
     );
   }
 }
+
+const READ = /^\s*SELECT\b/i;
 
 /** `url` with its password replaced by `***`, for messages and /health. */
 export function redactUrl(url: string): string {
