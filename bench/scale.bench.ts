@@ -373,7 +373,9 @@ for (const c of cases) {
   const ok = ratio >= 0.5 && med(nexus, 'evps') >= c.target.floor && med(nexus, 'p50') < c.target.p50;
   const digits = c.transport === 'memory' ? 4 : 2;
   rows.push([`${c.transport}: raw client`, fmt(med(raw, 'evps')), fmt(med(raw, 'p50'), digits), fmt(med(raw, 'p99'), digits), '', '']);
-  rows.push([`${c.transport}: Nexus`, fmt(med(nexus, 'evps')), fmt(med(nexus, 'p50'), digits), fmt(med(nexus, 'p99'), digits), `${fmt(ratio * 100)}%`, ok ? 'met' : 'MISSED']);
+  // The in-process bus has no raw-ratio target: it must keep its own speed (envelope, rules, copy-on-write dispatch).
+  const verdict = c.transport === 'memory' ? 'reference' : ok ? 'met' : 'MISSED';
+  rows.push([`${c.transport}: Nexus`, fmt(med(nexus, 'evps')), fmt(med(nexus, 'p50'), digits), fmt(med(nexus, 'p99'), digits), `${fmt(ratio * 100)}%`, verdict]);
 }
 printTable(
   ['transport', 'events/s, 100 in flight', 'p50 ms, 1 at a time', 'p99 ms, 1 at a time', 'Nexus / raw', 'target'],
