@@ -47,7 +47,7 @@ if (!mode) {
 }
 
 async function runChild(which: string): Promise<void> {
-  const { createApp, createHotReloader } = await import('../packages/core/src/index.ts');
+  const { createApp, createHotReloader } = await import('../packages/core/src/host.ts');
   const gc = globalThis.gc!;
   const appDir = which === 'playground' ? copyApp(PLAYGROUND) : ballastApp();
   const plugin = which === 'playground' ? 'users' : 'ballast';

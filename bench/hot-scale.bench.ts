@@ -65,7 +65,7 @@ if (child) {
 }
 
 async function measure(count: number): Promise<Result> {
-  const { createApp, createHotReloader } = await import('../packages/core/src/index.ts');
+  const { createApp, createHotReloader } = await import('../packages/core/src/host.ts');
   const plugins = generatedPlugins(count);
   const appDir = writeApp(tempDir('nexus-bench-scale-'), plugins);
   const name = plugins.at(-1)!.manifest.name;

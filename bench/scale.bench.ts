@@ -33,10 +33,10 @@ import {
   createPostgresStorage,
   createPostgresTransport,
   createRedisTransport,
-  type EventTransport,
   type DurableTransport,
   type PostgresStorage,
-} from '@nexus/core';
+} from '@nexus/core/host';
+import type { EventEnvelope, EventTransport } from '@nexus/core';
 import { runLoad } from './lib/load.ts';
 import { fmt, median, percentile } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
@@ -127,7 +127,7 @@ function busPipe(publisherTransport: EventTransport | DurableTransport, handlerT
   const b = handlerTransport ? new EventBus({ transport: handlerTransport, logger }) : a;
   b.registerPlugin({ name: 'bench', version: '1.0.0', permissions: ['events.subscribe'], events: { subscribes: ['bench.event'] } } as never);
   let listener: (seq: number) => void = () => {};
-  b.subscribe('bench', 'bench.event', async (event) => {
+  b.subscribe('bench', 'bench.event', async (event: EventEnvelope) => {
     listener((event.data as { seq: number }).seq);
   });
   return b.ready().then(() => ({
@@ -168,7 +168,7 @@ async function nexusPostgres(): Promise<Pipe> {
 }
 
 async function nexusMemory(): Promise<Pipe> {
-  const { createMittTransport } = await import('@nexus/core');
+  const { createMittTransport } = await import('@nexus/core/host');
   return busPipe(createMittTransport(), undefined);
 }
 

@@ -79,7 +79,9 @@ async function main(): Promise<void> {
       installedCase(`nexus start, ${PLUGINS} generated plugins`, generated, PLUGINS),
       nexusCase('from sources (repo bin, tsx): empty app', empty, 0),
     ];
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     console.log(`tarballs: ${Object.entries(installed.tarballs).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)} kB`).join(', ')}`);
+    console.log(`production install (@nexus/core + @nexus/cli, npm install --omit=dev): node_modules ${mb(installed.size.total)}; biggest: ${installed.size.biggest.map(([name, bytes]) => `${name} ${mb(bytes)}`).join(', ')}`);
 
     console.log(`node ${process.version}, ${RUNS} runs per case (+1 warm-up, discarded), cases interleaved; spawn -> first 200 from GET /health`);
     const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -174,7 +176,7 @@ interface Split {
 /** Child mode: one cold start, timed phase by phase. performance.now() counts from process start. */
 async function split(appDir: string, plugins: number): Promise<void> {
   const t0 = performance.now();
-  const { createApp } = await import('@nexus/core');
+  const { createApp } = await import('@nexus/core/host');
   const t1 = performance.now();
   const app = await createApp({ appDir, mode: 'start', port: 0, logSink: () => {} });
   const t2 = performance.now();

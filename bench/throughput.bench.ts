@@ -176,7 +176,7 @@ async function inMemory(appDir: string): Promise<void> {
       handler(req, res);
     });
   };
-  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
   const bare = new Koa();
   const router = new Router();
   router.get(ROUTE, (ctx) => {
@@ -208,7 +208,7 @@ async function inMemory(appDir: string): Promise<void> {
 
 /** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */
 async function pair(appDir: string): Promise<void> {
-  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core')]);
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
   const bare = new Koa();
   const router = new Router();
   router.get(ROUTE, (ctx) => {

@@ -88,7 +88,7 @@ describe('nexus validate', () => {
         /^plugins\/two_problems\/manifest\.json: \/name: must be snake_case/,
         'plugins/two_problems/manifest.json: /version: must be a semver version such as "1.0.0", got "one"',
         /^plugins\/dup_b\/manifest\.json: \/name: "dup" is already used by plugins\/dup_a/,
-        'plugins/no_entry/src/plugin.ts: entry module not found; create it or set "main" in plugins/no_entry/manifest.json',
+        'plugins/no_entry/src/plugin.ts: entry module not found; create it, or set "main" in plugins/no_entry/manifest.json',
         /^plugins\/config_bad\/manifest\.json: config_bad\.token: is required but not set .* NEXUS_CONFIG_BAD_TOKEN$/,
         'plugins/config_bad/config/default.yaml: config_bad.retries: must be at most 5, got 50',
         /^nexus\.config\.json: overridden\.level: must be one of "quiet", "normal"/,

@@ -222,7 +222,7 @@ describe('events', () => {
   it('publishing an undeclared event in a route: 500 JSON, the reason in the log, the plugin keeps running', async () => {
     const response = await run.post('/plugins/pub_route/publish', {});
     expect(response.status).toBe(500);
-    expect(response.body).toEqual({ error: 'internal_error', message: 'Plugin "pub_route" failed to handle the request; see the server log' });
+    expect(response.body).toEqual({ error: 'internal_error', code: 'NEXUS_INTERNAL', message: 'Plugin "pub_route" failed to handle the request; see the server log' });
     expect(run.logText()).toContain('Add it to "events.publishes" in plugins/pub_route/manifest.json');
     expect((await plugin('pub_route')).state).toBe('running');
     expect((await run.get('/plugins/healthy/ping')).status).toBe(200);
@@ -266,7 +266,7 @@ describe('shutdown that throws or hangs', () => {
 
   it('stopping one plugin whose shutdown throws: logged with the plugin, resources released, the rest keeps serving', async () => {
     const { manager } = live.app;
-    await manager.stop(manager.get('shutdown_throws')!);
+    await manager.stop('shutdown_throws');
     expect(live.logText()).toContain('[nexus] [shutdown_throws] NEXUS_SHUTDOWN_FAILED: cannot flush queue');
     const list = (await live.get('/plugins')).body.plugins as { name: string; state: string; resources: object }[];
     expect(list.find((p) => p.name === 'shutdown_throws')).toMatchObject({ state: 'stopped', resources: { subscriptions: 0, services: 0, timers: 0, tasks: 0 } });

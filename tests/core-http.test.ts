@@ -92,7 +92,7 @@ describe('system routes', () => {
     expect(broken.body).toMatchObject({ plugin: 'broken', healthy: false, state: 'failed', error: 'initialize() threw: no database' });
     const ghost = await run.get('/plugins/ghost/health');
     expect(ghost.status).toBe(404);
-    expect(ghost.body).toEqual({ error: 'not_found', message: 'No plugin named "ghost"; GET /plugins lists them' });
+    expect(ghost.body).toEqual({ error: 'not_found', code: 'NEXUS_ROUTE_NOT_FOUND', message: 'No plugin named "ghost"; GET /plugins lists them' });
   });
 
   it('GET /health: 503 while one enabled plugin failed, each plugin with its status, a disabled one counts as healthy', async () => {
@@ -113,20 +113,20 @@ describe('plugin routes', () => {
   it('a disabled plugin answers 503 JSON saying so', async () => {
     const { status, body } = await run.get('/plugins/sleeper/anything');
     expect(status).toBe(503);
-    expect(body).toEqual({ error: 'plugin_unavailable', plugin: 'sleeper', state: 'disabled', message: 'Plugin "sleeper" is disabled in nexus.config' });
+    expect(body).toEqual({ error: 'plugin_unavailable', code: 'NEXUS_PLUGIN_UNAVAILABLE', plugin: 'sleeper', state: 'disabled', message: 'Plugin "sleeper" is disabled in nexus.config' });
   });
 
   it('a failed plugin answers 503 JSON with the reason', async () => {
     const { status, body } = await run.get('/plugins/broken/anything');
     expect(status).toBe(503);
-    expect(body).toEqual({ error: 'plugin_unavailable', plugin: 'broken', state: 'failed', message: 'Plugin "broken" failed: initialize() threw: no database' });
+    expect(body).toEqual({ error: 'plugin_unavailable', code: 'NEXUS_PLUGIN_UNAVAILABLE', plugin: 'broken', state: 'failed', message: 'Plugin "broken" failed: initialize() threw: no database' });
   });
 
   it('unknown paths get 404 JSON: outside plugins, an unknown plugin, an unknown route of a plugin', async () => {
     for (const path of ['/nope', '/plugins/ghost/x', '/plugins/shop/nope']) {
       const { status, body } = await run.get(path);
       expect(status, path).toBe(404);
-      expect(body, path).toEqual({ error: 'not_found', message: `No route for GET ${path}. Try GET /plugins for the list of plugins and GET /health.` });
+      expect(body, path).toEqual({ error: 'not_found', code: 'NEXUS_ROUTE_NOT_FOUND', message: `No route for GET ${path}. Try GET /plugins for the list of plugins and GET /health.` });
     }
   });
 
@@ -140,7 +140,7 @@ describe('plugin routes', () => {
   it('a body over bodyLimit gets 413 JSON', async () => {
     const { status, body } = await run.post('/plugins/shop/echo', { text: 'x'.repeat(2048) });
     expect(status).toBe(413);
-    expect(body).toEqual({ error: 'payload_too_large', message: 'Request body is too large' });
+    expect(body).toEqual({ error: 'payload_too_large', code: 'NEXUS_PAYLOAD_TOO_LARGE', message: 'Request body is too large' });
     expect(await run.post('/plugins/shop/echo', { text: 'small' })).toMatchObject({ status: 200, body: { got: { text: 'small' } } });
   });
 });

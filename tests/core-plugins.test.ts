@@ -148,7 +148,7 @@ describe('resources per plugin', () => {
     });
     const { records } = await run.get('/plugins').then((r) => ({ records: r.body.plugins as { name: string; resources: object }[] }));
     expect(records.find((p) => p.name === 'clock')?.resources).toEqual({ subscriptions: 0, services: 1, timers: 1, tasks: 1 });
-    const contexts = run.app.manager.records().map((r) => r.context!);
+    const contexts = run.app.manager.views().map((r) => r.context!);
     await run.stop();
     for (const context of contexts) expect(context.resources()).toEqual({ subscriptions: 0, services: 0, timers: 0, tasks: 0 });
     for (const name of ['clock', 'reader', 'stranger']) {
@@ -191,7 +191,7 @@ describe('messages name the manifest where it is, with a custom pluginsDir', () 
     expect((await app.get('/plugins/asker/ask')).body.error).toContain('listed in "dependencies" in extensions/asker/manifest.json');
     const needy = (await app.get('/plugins')).body.plugins.find((p: { name: string }) => p.name === 'needy');
     expect(needy.error).toBe(
-      'needs plugin "ghost", which is not installed or disabled; add it to extensions/ or remove it from "dependencies" in extensions/needy/manifest.json',
+      'extensions/needy/manifest.json: /dependencies: needs plugin "ghost", which is not installed or disabled; add it to extensions/ or remove it from "dependencies" in extensions/needy/manifest.json',
     );
   });
 });

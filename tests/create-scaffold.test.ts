@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, createMemorySink } from '@nexus/core';
+import { createApp, createMemorySink } from '@nexus/core/host';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { validateManifest, type PluginManifest } from '@nexus/core';
+import { type PluginManifest } from '@nexus/core';
+import { validateManifest } from '@nexus/core/host';
 import { describe, expect, it } from 'vitest';
 import { renderPluginTypes } from '../packages/cli/src/typegen/index.ts';
 import { TEMPLATES } from '../packages/create-nexus-plugin/src/options.ts';

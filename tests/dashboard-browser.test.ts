@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type NexusApp } from '@nexus/core';
+import { createApp, type NexusApp } from '@nexus/core/host';
 import { launchBrowser } from './helpers/browser.ts';
 
 async function writePlugin(root: string, name: string, source: string): Promise<void> {

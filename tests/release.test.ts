@@ -74,10 +74,11 @@ describe('the packed packages', () => {
     }
   });
 
-  it('plain node imports @nexus/core (no TypeScript loader)', async () => {
-    const result = await run(process.execPath, ['-e', "import('@nexus/core').then((m) => console.log(typeof m.createApp, typeof m.BasePlugin, m.NEXUS_VERSION))"], app);
+  it('plain node imports @nexus/core and @nexus/core/host (no TypeScript loader)', async () => {
+    const script = "Promise.all([import('@nexus/core'), import('@nexus/core/host')]).then(([core, host]) => console.log(typeof core.BasePlugin, core.NEXUS_VERSION, typeof host.createApp))";
+    const result = await run(process.execPath, ['-e', script], app);
     expect(result.code, output(result)).toBe(0);
-    expect(result.stdout.trim()).toBe('function function 0.1.0');
+    expect(result.stdout.trim()).toBe('function 0.1.0 function');
   });
 
   it('nexus --version and validate run the built JavaScript', async () => {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EventBus, PgDatabase, createLogger, createMemorySink, createPostgresTransport, createRedisTransport } from '@nexus/core';
+import { EventBus, PgDatabase, createLogger, createMemorySink, createPostgresTransport, createRedisTransport } from '@nexus/core/host';
 import { killChildren, makeApp, manifest, spawnCli, type CliServer, type TempApp } from './helpers/index.ts';
 import { POSTGRES_URL, REDIS_URL, services } from './helpers/services.ts';
 

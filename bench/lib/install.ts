@@ -3,15 +3,17 @@
  * a local registry and installed into `dir` (outside the repository), as tests/release.test.ts
  * does. Returns the installed `nexus` bin.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { npmInstall, packPackages, startRegistry, useRegistry } from '../../tests/helpers/release.ts';
+import { folderSize, npmInstall, packPackages, startRegistry, useRegistry } from '../../tests/helpers/release.ts';
 
 export interface Installed {
   /** The installed bin/nexus.js (run it with node). */
   nexus: string;
   /** Bytes of each tarball, by package name. */
   tarballs: Record<string, number>;
+  /** Bytes of the production install's node_modules, and of its biggest packages. */
+  size: { total: number; biggest: [string, number][] };
 }
 
 /** Pack and install @nexus/core and @nexus/cli into `dir` (a production install: no dev dependencies). */
@@ -28,8 +30,17 @@ export async function installNexus(dir: string): Promise<Installed> {
     return {
       nexus: path.join(app, 'node_modules/@nexus/cli/bin/nexus.js'),
       tarballs: Object.fromEntries(packed.map((p) => [p.name, p.size])),
+      size: await installSize(path.join(app, 'node_modules')),
     };
   } finally {
     await registry.close();
   }
+}
+
+async function installSize(modules: string): Promise<Installed['size']> {
+  const packages = readdirSync(modules).filter((name) => !name.startsWith('.')).flatMap((name) =>
+    name.startsWith('@') ? readdirSync(path.join(modules, name)).map((sub) => `${name}/${sub}`) : [name],
+  );
+  const sizes = await Promise.all(packages.map(async (name) => [name, await folderSize(path.join(modules, name))] as [string, number]));
+  return { total: await folderSize(modules), biggest: sizes.sort((a, b) => b[1] - a[1]).slice(0, 8) };
 }

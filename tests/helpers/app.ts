@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, createMemorySink, type CreateAppOptions, type LogRecord, type NexusApp } from '@nexus/core';
+import { type LogRecord } from '@nexus/core';
+import { createApp, createMemorySink, type CreateAppOptions, type NexusApp } from '@nexus/core/host';
 import { fetchJson, type JsonResponse } from './http.ts';
 
 /** One plugin folder. */

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { writeLine, type PluginInfo } from '@nexus/core';
+import { writeLine, type PluginInfo } from '@nexus/core/host';
 
 /** Colors on only when stdout is a terminal and NO_COLOR is unset. */
 export const colors = pc.createColors(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env));

@@ -63,7 +63,7 @@ describe('plugin folders', () => {
     fx.hot.notify(fx.pluginDir('moving'), []);
     await fx.hot.idle();
     expect(fx.reports.map((r) => [r.kind, r.outcome])).toEqual([['remove', 'ok'], ['add', 'ok']]);
-    expect(fx.app.manager.get('moving')!.dir).toBe(to);
+    expect(fx.app.manager.get('moving')!.location.dir).toBe(to);
     expect((await fx.get('/plugins/moving/version')).body).toEqual({ version: 'moving' });
   });
 });

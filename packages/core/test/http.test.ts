@@ -4,12 +4,14 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Router } from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close, listen } from '../src/app/listen.ts';
-import { isNexusError } from '../src/errors.ts';
+import { NexusError, isNexusError } from '../src/errors.ts';
 import { createMetrics } from '../src/http/metrics.ts';
 import { createHttpApp } from '../src/http/server.ts';
 import { createLogger, createMemorySink } from '../src/logger/logger.ts';
 import { Gate } from '../src/plugins/gate.ts';
-import type { PluginManager, PluginRecord } from '../src/plugins/manager.ts';
+import type { PluginManager, PluginView } from '../src/plugins/manager.ts';
+
+type PluginRecord = { -readonly [K in keyof PluginView]: PluginView[K] } & { gate: Gate };
 
 describe('listen()', () => {
   let holder: Server;
@@ -39,7 +41,8 @@ describe('listen()', () => {
 function fakeManager(records: PluginRecord[]): PluginManager {
   return {
     get: (name: string) => records.find((r) => r.name === name),
-    records: () => records,
+    views: () => records,
+    appDir: '/app',
     list: () => records.map((r) => ({ name: r.name, state: r.state, reloads: r.reloads, error: r.error })),
   } as unknown as PluginManager;
 }
@@ -49,8 +52,8 @@ function record(name: string, fields: Partial<PluginRecord> & { routes?: (router
   fields.routes?.(router);
   return {
     name,
-    dir: `/app/plugins/${name}`,
-    displayDir: `plugins/${name}`,
+    location: { folder: name, dir: `/app/plugins/${name}`, displayDir: `plugins/${name}`, manifestFile: `plugins/${name}/manifest.json` },
+    resources: () => ({ subscriptions: 0, services: 0, timers: 0, tasks: 0 }),
     state: 'running',
     reloads: 0,
     enabled: true,
@@ -71,6 +74,8 @@ describe('createHttpApp', () => {
         r.post('/echo', (ctx) => { ctx.body = { got: (ctx.request as { body?: unknown }).body ?? null }; });
         r.get('/crash', () => { throw new Error('kaboom'); });
         r.get('/teapot', (ctx) => ctx.throw(418, 'short and stout'));
+        r.post('/taken', () => { throw new NexusError('NEXUS_DB_CONSTRAINT', 'users: username "ada" is already taken (unique index on username)', { plugin: 'ok' }); });
+        r.get('/leaky', () => { throw Object.assign(new Error('db password hunter2 rejected'), { status: 403 }); });
       },
     }),
     gated,
@@ -112,10 +117,21 @@ describe('createHttpApp', () => {
     expect(await get('/plugins/ok/crash')).toEqual({
       status: 500,
       headers: expect.anything(),
-      body: { error: 'internal_error', message: 'Plugin "ok" failed to handle the request; see the server log' },
+      body: { error: 'internal_error', code: 'NEXUS_INTERNAL', message: 'Plugin "ok" failed to handle the request; see the server log' },
     });
     expect(sink.records.map((r) => r.message)).toContain('GET /plugins/ok/crash failed in plugin "ok": kaboom');
-    expect(await get('/plugins/ok/teapot')).toMatchObject({ status: 418, body: { error: 'http_418', message: 'short and stout' } });
+    expect(await get('/plugins/ok/teapot')).toMatchObject({ status: 418, body: { error: 'http_418', code: 'NEXUS_HTTP_ERROR', message: 'short and stout' } });
+  });
+
+  it('a NexusError answers with its code and status: a unique-index violation is a 409 without plugin code', async () => {
+    expect(await post('/plugins/ok/taken', '{}')).toMatchObject({
+      status: 409,
+      body: { error: 'conflict', code: 'NEXUS_DB_CONSTRAINT', message: 'users: username "ada" is already taken (unique index on username)' },
+    });
+  });
+
+  it('a 4xx message not marked safe to expose is replaced by the status text', async () => {
+    expect(await get('/plugins/ok/leaky')).toMatchObject({ status: 403, body: { error: 'http_403', code: 'NEXUS_HTTP_ERROR', message: 'Forbidden' } });
   });
 
   it('a request to a closed gate waits and is served once it opens', async () => {
@@ -133,7 +149,7 @@ describe('createHttpApp', () => {
       const response = await get('/plugins/gated/hi');
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('1');
-      expect(response.body).toEqual({ error: 'plugin_unavailable', plugin: 'gated', state: 'initializing', message: 'Plugin "gated" is still initializing; retry shortly' });
+      expect(response.body).toEqual({ error: 'plugin_unavailable', code: 'NEXUS_PLUGIN_UNAVAILABLE', plugin: 'gated', state: 'initializing', message: 'Plugin "gated" is still initializing; retry shortly' });
     } finally {
       gated.state = 'running';
       gated.gate.open();

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadManifest, NexusError, validateManifest, type PluginManifest } from '@nexus/core';
+import { NexusError, type PluginManifest } from '@nexus/core';
+import { loadManifest, validateManifest } from '@nexus/core/host';
 
 /** A plugin's manifest, its folder and how both are shown in messages. */
 export interface PluginSource {

@@ -1,4 +1,5 @@
-import { ConfigStore, NexusError, resolvePluginConfig, type StorageDriver } from '@nexus/core';
+import { NexusError, type StorageDriver } from '@nexus/core';
+import { ConfigStore, resolvePluginConfig } from '@nexus/core/host';
 import { readPluginSource, type ManifestInput, type PluginSource } from './_source.ts';
 import { createMockStorage } from './storage.ts';
 

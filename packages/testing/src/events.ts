@@ -1,4 +1,5 @@
-import { EventBus, type EventEnvelope, type EventHandler, type Logger, type PluginManifest } from '@nexus/core';
+import { type EventEnvelope, type EventHandler, type Logger, type PluginManifest } from '@nexus/core';
+import { EventBus } from '@nexus/core/host';
 import { currentScope, runInScope } from './_scope.ts';
 import { createMockLogger } from './logger.ts';
 

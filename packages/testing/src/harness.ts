@@ -1,21 +1,28 @@
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   NEXUS_VERSION,
   NexusError,
-  PluginManager,
-  createHttpApp,
-  createLogger,
   type BasePlugin,
   type HealthStatus,
   type HttpMethod,
   type LogRecord,
   type PluginDatabase,
   type PluginManifest,
-  type PluginRecord,
   type PluginState,
   type Router,
-  type ConfigStore,
 } from '@nexus/core';
+import {
+  PluginManager,
+  createHttpApp,
+  createLogger,
+  createMetrics,
+  dependencyNames,
+  describeLeftovers,
+  type ConfigStore,
+  type LoadedEntry,
+  type PluginView,
+} from '@nexus/core/host';
 import { onTestFinished } from 'vitest';
 import { inject, type InjectedResponse } from './_inject.ts';
 import { clearTimers, createScope, describeTimer, pendingTimers, runInScope, type Scope } from './_scope.ts';
@@ -204,8 +211,6 @@ export async function createTestHarness<P extends AnyPlugin>(
   return harness;
 }
 
-type Entry = Parameters<PluginManager['activate']>[1];
-
 class Harness<P extends AnyPlugin> implements TestHarness<P> {
   readonly name: string;
   readonly manifest: Readonly<PluginManifest>;
@@ -216,15 +221,12 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
   readonly db: PluginDatabase;
   readonly logs: MockLogger;
   readonly #manager: PluginManager;
-  readonly #record: PluginRecord;
   readonly #http: ReturnType<typeof createHttpApp>;
   readonly #scope: Scope;
-  readonly #loadEntry: () => Promise<Entry>;
+  /** The plugin given as a class: the code every start and reload runs. */
+  readonly #entry: LoadedEntry | undefined;
   readonly #captures = new Set<LogRecord[]>();
-  readonly #timeouts: { initialize: number; shutdown: number };
-  #entry: Promise<Entry> | undefined;
-  #last: { instance: P; router: Router | undefined } | undefined;
-  #lastConfig: ConfigStore | undefined;
+  #last: { instance: P; router: Router | undefined; config: ConfigStore | undefined } | undefined;
 
   constructor(source: PluginSource, pluginClass: PluginClass<P> | undefined, options: TestHarnessOptions<P>) {
     const { manifest } = source;
@@ -250,7 +252,6 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
     this.db = storage.db(manifest.name);
 
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.#timeouts = timeouts;
     this.#manager = new PluginManager({
       appDir: process.cwd(),
       appConfig: { plugins: { [manifest.name]: { config: options.config as Record<string, unknown> } }, timeouts },
@@ -268,90 +269,79 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
       pluginLogger: (name, secrets) => createLogger({ name, level: 'debug', sink, secrets }),
       coreVersion: NEXUS_VERSION,
       environ: options.env ?? {},
+      drainMs: timeouts.shutdown,
+      // Its dependencies are the test's mocks: they count as installed.
+      providedPlugins: dependencyNames(manifest),
     });
-    this.#record = this.#manager.adopt({
-      folder: manifest.name,
-      dir: source.dir,
-      displayDir: source.displayDir,
-      manifest,
-      errors: [],
-      warnings: source.warnings,
-    });
-    if (this.#record.invalid) {
-      throw new NexusError('NEXUS_VERSION_MISMATCH', this.#record.error ?? 'the manifest does not fit this runtime', { plugin: this.name });
+    const location = { folder: path.basename(source.dir), dir: source.dir, displayDir: source.displayDir, manifestFile: `${source.displayDir}/manifest.json` };
+    this.#manager.adopt({ location, manifest, errors: [], warnings: source.warnings });
+    if (this.#view.invalid) {
+      throw new NexusError(this.#view.failure?.code ?? 'NEXUS_VERSION_MISMATCH', this.#view.error ?? 'the manifest does not fit this runtime', { plugin: this.name });
     }
-    this.#http = createHttpApp({
-      manager: this.#manager,
-      metrics: NO_METRICS,
-      logger: hostLogger,
-      waitMs: timeouts.initialize + timeouts.shutdown,
-    });
-    this.#loadEntry = pluginClass
-      ? async () => ({ file: `<class ${pluginClass.name}>`, create: () => new pluginClass() })
-      : () => this.#manager.load(this.#record);
+    this.#http = createHttpApp({ manager: this.#manager, metrics: createMetrics(() => this.#manager), logger: hostLogger, waitMs: timeouts.initialize + timeouts.shutdown });
+    this.#entry = pluginClass ? { file: `<class ${pluginClass.name}>`, create: () => new pluginClass() } : undefined;
     this.config = viewConfig(() => {
-      const store = this.#record.context?.config ?? this.#lastConfig;
+      const store = this.#view.context?.config ?? this.#last?.config;
       if (store) return store;
       throw new Error(`harness.config of "${this.name}" is available once initialize() has run`);
     }) as unknown as TestConfig<P>;
-    internals.set(this as TestHarness, { router: () => this.#record.router ?? this.#last?.router, source });
+    internals.set(this as TestHarness, { router: () => this.#view.router ?? this.#last?.router, source });
+  }
+
+  get #view(): PluginView {
+    return this.#manager.get(this.name)!;
   }
 
   get plugin(): P {
-    const instance = (this.#record.instance as P | undefined) ?? this.#last?.instance;
+    const instance = (this.#view.instance as P | undefined) ?? this.#last?.instance;
     if (instance) return instance;
     throw new Error(`harness.plugin of "${this.name}" exists once initialize() has run`);
   }
 
   get state(): PluginState {
-    return this.#record.state;
+    return this.#view.state;
   }
 
   get error(): string | undefined {
-    return this.#record.error;
+    return this.#view.error;
   }
 
   async initialize(): Promise<P> {
-    if (this.#record.instance) {
+    if (this.#view.instance) {
       throw new Error(`"${this.name}" is already initialized; call shutdown() or reload() first`);
     }
-    return this.#activate();
+    const started = await runInScope(this.#scope, () => this.#manager.start(this.name, { entry: this.#entry }));
+    if (!started.ok) throw started.error;
+    return this.#remember();
   }
 
   async shutdown(): Promise<void> {
-    if (!this.#record.instance) return;
+    if (!this.#view.instance) return;
     await this.events.idle();
-    const problems = await this.#stop({ checkTimers: true });
+    const leftovers = await runInScope(this.#scope, () => this.#manager.stop(this.name));
+    const problems = [...describeLeftovers(leftovers), ...this.#pendingTimers()];
     clearTimers(this.#scope);
     if (problems.length > 0) throw leftBehind(this.name, 'shutdown()', problems);
   }
 
   async reload(): Promise<P> {
-    const instance = this.#record.instance;
+    const instance = this.#view.instance;
     if (!instance) throw new Error(`"${this.name}" is not running; call initialize() before reload()`);
-    const entry = await this.#entryOnce();
-    const { gate } = this.#record;
-    const problems: string[] = [];
-    let failure: unknown;
-    gate.close();
-    this.events.pause(this.name);
-    try {
-      await gate.drain(this.#timeouts.shutdown);
-      const handoff = await this.#exportState(instance, problems);
-      problems.push(...(await this.#stop({ checkTimers: handoff === undefined, nextState: 'swapping' })));
-      if (handoff === undefined) clearTimers(this.#scope);
-      const ok = await runInScope(this.#scope, () =>
-        this.#manager.activate(this.#record, entry, handoff, { keepGateClosed: true, onFailure: (error) => (failure = error) }),
-      );
-      if (ok) this.#record.reloads += 1;
-    } finally {
-      await this.events.resume(this.name);
-      gate.open();
+    // Timers of an instance that hands its state over may live on in the next one.
+    const afterRetire = instance.exportHotState ? undefined : (): string[] => {
+      const timers = this.#pendingTimers();
+      clearTimers(this.#scope);
+      return timers;
+    };
+    const result = await runInScope(this.#scope, () => this.#manager.swap([{ name: this.name, entry: this.#entry, afterRetire }]));
+    const problems = result.leftovers.get(this.name) ?? [];
+    if (result.error) {
+      const { code, message, details, location } = result.error;
+      throw new NexusError(code, [message, ...(details ?? [])].join('\n'), { plugin: this.name, location });
     }
-    if (failure !== undefined) throw failure;
     this.#remember();
     if (problems.length > 0) throw leftBehind(this.name, 'reload()', problems);
-    return this.#record.instance as P;
+    return this.#view.instance as P;
   }
 
   async request<B>(
@@ -375,82 +365,25 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
   /** Quiet cleanup at the end of a test: stop if still running, clear leaked timers. */
   async release(): Promise<void> {
     try {
-      if (this.#record.instance) await this.#manager.stop(this.#record);
+      if (this.#view.instance) await this.#manager.stop(this.name);
     } finally {
       clearTimers(this.#scope);
     }
   }
 
-  async #activate(): Promise<P> {
-    const entry = await this.#entryOnce();
-    let failure: unknown;
-    const ok = await runInScope(this.#scope, () =>
-      this.#manager.activate(this.#record, entry, undefined, { onFailure: (error) => (failure = error) }),
+  #remember(): P {
+    const view = this.#view;
+    this.#last = { instance: view.instance as P, router: view.router, config: view.context?.config };
+    return view.instance as P;
+  }
+
+  /** Timers the plugin started with the global setTimeout/setInterval that are still pending. */
+  #pendingTimers(): string[] {
+    return pendingTimers(this.#scope).map(
+      ({ timer, site }) =>
+        `a timer (${describeTimer(timer)}${site ? `, created at ${site}` : ''}): ` +
+        'use this.setTimeout()/this.setInterval(), which are cleared at shutdown, or clear it in shutdown()',
     );
-    if (!ok) throw failure;
-    this.#remember();
-    return this.#record.instance as P;
-  }
-
-  /** The running instance's hot state, time-limited; a failure is noted and the reload goes on without it. */
-  async #exportState(instance: AnyPlugin, problems: string[]): Promise<{ state: unknown } | undefined> {
-    if (!instance.exportHotState) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const limit = this.#timeouts.shutdown;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not finish within ${limit} ms`)), limit);
-    });
-    try {
-      return { state: await Promise.race([runInScope(this.#scope, () => instance.exportHotState!()), late]) };
-    } catch (error) {
-      problems.push(`exportHotState() failed, so the new instance started without it: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #remember(): void {
-    this.#last = { instance: this.#record.instance as P, router: this.#record.router };
-    this.#lastConfig = this.#record.context?.config;
-  }
-
-  #entryOnce(): Promise<Entry> {
-    this.#entry ??= runInScope(this.#scope, () => this.#loadEntry());
-    this.#entry.catch(() => (this.#entry = undefined));
-    return this.#entry;
-  }
-
-  /** Stop the running instance; returns what it did wrong or left behind, for a message. */
-  async #stop(options: { checkTimers: boolean; nextState?: PluginState }): Promise<string[]> {
-    const [, captured] = await this.#capture(() =>
-      this.#manager.stop(this.#record, { keepGateClosed: options.nextState === 'swapping', nextState: options.nextState }),
-    );
-    const problems: string[] = [];
-    for (const { name, message } of captured) {
-      const failed = /^\[[^\]]+\] NEXUS_SHUTDOWN_(FAILED|TIMEOUT): (.*)$/s.exec(message);
-      if (name === 'nexus' && failed) problems.push(failed[1] === 'FAILED' ? `shutdown() threw: ${failed[2]}` : failed[2]!);
-    }
-    for (const { type } of this.events.subscriptions(this.name)) {
-      problems.push(`a subscription to "${type}", made after shutdown released the others (from a timer or task still running?)`);
-    }
-    for (const { name } of this.services.list().filter((s) => s.owner === this.name)) {
-      problems.push(`the service "${name}", registered after shutdown released the others (from a timer or task still running?)`);
-    }
-    if (options.checkTimers) {
-      for (const { timer, site } of pendingTimers(this.#scope)) {
-        problems.push(
-          `a timer (${describeTimer(timer)}${site ? `, created at ${site}` : ''}): ` +
-            'use this.setTimeout()/this.setInterval(), which are cleared at shutdown, or clear it in shutdown()',
-        );
-      }
-    }
-    for (const record of captured) {
-      if (record.name === this.name && record.level === 'warn' && record.message.includes('ignored the shutdown signal')) {
-        problems.push(record.message.replace(/; pass/, ': they still run; pass'));
-      }
-    }
-    return problems;
   }
 
   async #capture<T>(run: () => Promise<T>): Promise<[T, LogRecord[]]> {
@@ -467,16 +400,6 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
 function leftBehind(plugin: string, step: string, problems: string[]): Error {
   return new Error(`Plugin "${plugin}" did not stop cleanly in ${step}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
-
-// The host app wants metrics; a harness records none (the /metrics route is never reached).
-const NO_METRICS = {
-  registry: undefined,
-  requestServed: () => {},
-  eventPublished: () => {},
-  handlerError: () => {},
-  reloaded: () => {},
-  traffic: () => ({ requests: 0, serverErrors: 0, meanMs: 0, events: 0 }),
-} as unknown as Parameters<typeof createHttpApp>[0]['metrics'];
 
 /** Import a plugin's entry the way the test files are imported (Vitest transforms TypeScript). */
 async function importEntry(file: string): Promise<Record<string, unknown>> {

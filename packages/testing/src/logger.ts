@@ -1,4 +1,5 @@
-import { createLogger, type LogLevel, type LogRecord, type Logger } from '@nexus/core';
+import { type LogLevel, type LogRecord, type Logger } from '@nexus/core';
+import { createLogger } from '@nexus/core/host';
 
 /** A logger that keeps what it is given; secrets are redacted exactly as in production. */
 export interface MockLogger extends Logger {

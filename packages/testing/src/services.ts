@@ -1,4 +1,4 @@
-import { ServiceRegistry } from '@nexus/core';
+import { ServiceRegistry } from '@nexus/core/host';
 
 /**
  * The real ServiceRegistry of @nexus/core (same ownership and dependency rules, same errors) with

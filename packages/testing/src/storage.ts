@@ -1,4 +1,5 @@
-import { createMemoryStorage, type PluginDatabase, type StorageDriver } from '@nexus/core';
+import { type PluginDatabase, type StorageDriver } from '@nexus/core';
+import { createMemoryStorage } from '@nexus/core/host';
 
 /** One plugin's persisted state (what it reads and writes with getData / setData). */
 export interface MockData {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { createApp, createHotReloader, NEXUS_VERSION, type ManifestChange } from '@nexus/core';
+import { NEXUS_VERSION } from '@nexus/core';
+import { createApp, createHotReloader, type ManifestChange } from '@nexus/core/host';
 import { watchAppConfig, type AppConfigReport } from '../hot/app-config.ts';
 import { formatSwap } from '../hot/report.ts';
 import { watchPlugins } from '../hot/watcher.ts';

@@ -1,4 +1,5 @@
-import { createApp, NEXUS_VERSION, type NexusApp } from '@nexus/core';
+import { NEXUS_VERSION } from '@nexus/core';
+import { createApp, type NexusApp } from '@nexus/core/host';
 import { colors, printReady, say, warn } from '../ui.ts';
 
 /** Options shared by `nexus start` and `nexus dev`. */

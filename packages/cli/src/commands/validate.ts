@@ -1,31 +1,28 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   appDirProblem,
-  checkCompatibility,
   checkConnections,
   discoverPlugins,
-  NEXUS_VERSION,
-  planDependencies,
+  entryProblem,
   loadAppConfig,
+  planPlugins,
+  resolveAppPluginConfig,
   resolveEnvName,
-  resolvePluginConfig,
-  type AppConfig,
-  type PluginManifest,
-} from '@nexus/core';
+} from '@nexus/core/host';
+import { NEXUS_VERSION } from '@nexus/core';
 import { colors, say, warn } from '../ui.ts';
 
 /** One plugin's verdict from `nexus validate`. */
 interface Verdict {
   name: string;
-  displayDir: string;
   problems: string[];
   warnings: string[];
 }
 
 /**
  * `nexus validate [app]`: check every manifest, dependency, entry file and config layer without
- * running plugin code; list every problem in every plugin and exit 1 when there is one.
+ * running plugin code; list every problem in every plugin and exit 1 when there is one. The plan
+ * is the one `nexus start` acts on.
  */
 export async function validateCommand(appDir: string, options: { connect?: boolean } = {}): Promise<number> {
   const root = path.resolve(appDir);
@@ -36,21 +33,21 @@ export async function validateCommand(appDir: string, options: { connect?: boole
   }
   const app = await loadAppConfig(root);
   const found = await discoverPlugins(root, app.config.pluginsDir);
-  const names = new Map<string, string>();
+  const plan = planPlugins({ plugins: found, appConfig: app.config, versions: { coreVersion: NEXUS_VERSION, nodeVersion: process.versions.node } });
+  const sources = { envName: resolveEnvName('start'), appConfig: app.config, appConfigFile: app.file, environ: process.env };
   const verdicts: Verdict[] = [];
-  for (const plugin of found) {
-    const verdict: Verdict = { name: plugin.manifest?.name ?? plugin.folder, displayDir: plugin.displayDir, problems: [...plugin.errors], warnings: [...plugin.warnings] };
-    if (plugin.manifest) {
-      const clash = names.get(plugin.manifest.name);
-      if (clash) verdict.problems.push(`${plugin.displayDir}/manifest.json: /name: "${plugin.manifest.name}" is already used by ${clash}; rename one of them`);
-      names.set(plugin.manifest.name, plugin.displayDir);
-      verdict.problems.push(...checkCompatibility(plugin.manifest, `${plugin.displayDir}/manifest.json`, { coreVersion: NEXUS_VERSION, nodeVersion: process.versions.node }));
-      verdict.problems.push(...(await checkPlugin(root, plugin.dir, plugin.displayDir, plugin.manifest, app.config, app.file)));
+  for (const [i, planned] of plan.plugins.entries()) {
+    const { manifest, location } = planned;
+    const duplicate = plan.problems.get(planned.name)?.code === 'NEXUS_MANIFEST_DUPLICATE';
+    const verdict: Verdict = { name: duplicate ? manifest!.name : planned.name, problems: [...(plan.problems.get(planned.name)?.messages ?? [])], warnings: [...found[i]!.warnings] };
+    if (manifest && !found[i]!.errors.length) {
+      const entry = entryProblem(location, manifest, root);
+      if (entry) verdict.problems.push(entry);
+      verdict.problems.push(...(await resolveAppPluginConfig(location, manifest, sources, {})).errors);
+      verdict.problems.push(...(plan.blocked.get(planned.name)?.messages ?? []));
     }
     verdicts.push(verdict);
   }
-  const enabled = found.map((f) => f.manifest).filter((m): m is PluginManifest => m !== undefined && app.config.plugins?.[m.name]?.enabled !== false);
-  addDependencyProblems(verdicts, enabled);
   const appErrors = [...app.errors];
   if (options.connect && app.errors.length === 0) {
     const connections = await checkConnections(root, app.config, process.env);
@@ -58,32 +55,6 @@ export async function validateCommand(appDir: string, options: { connect?: boole
     appErrors.push(...connections.problems);
   }
   return report(appErrors, verdicts, app.config.pluginsDir ?? 'plugins');
-}
-
-async function checkPlugin(
-  root: string, dir: string, displayDir: string, manifest: PluginManifest, appConfig: AppConfig, appFile?: string,
-): Promise<string[]> {
-  const problems: string[] = [];
-  const entry = path.join(dir, manifest.main ?? 'src/plugin.ts');
-  if (!existsSync(entry)) problems.push(`${path.relative(root, entry)}: entry module not found; create it or set "main" in ${displayDir}/manifest.json`);
-  const config = await resolvePluginConfig({
-    manifest, pluginDir: dir, displayDir, envName: resolveEnvName('start'),
-    appOverrides: appConfig.plugins?.[manifest.name]?.config, appConfigFile: appFile, saved: {}, environ: process.env,
-  });
-  return [...problems, ...config.errors];
-}
-
-/** Missing, version-mismatched and cyclic dependencies, as `nexus start` would find them. */
-function addDependencyProblems(verdicts: Verdict[], manifests: PluginManifest[]): void {
-  const files = new Map(verdicts.map((v) => [v.name, `${v.displayDir}/manifest.json`]));
-  const { blocked } = planDependencies(new Map(manifests.map((m) => [m.name, m])), (name) => files.get(name) ?? `plugins/${name}/manifest.json`);
-  const reported = new Set<string>();
-  for (const verdict of verdicts) {
-    const reason = blocked.get(verdict.name);
-    if (reason === undefined || reported.has(verdict.name)) continue;
-    reported.add(verdict.name);
-    verdict.problems.push(`${verdict.displayDir}/manifest.json: /dependencies: ${reason}`);
-  }
 }
 
 function report(appErrors: string[], verdicts: Verdict[], pluginsShown: string): number {

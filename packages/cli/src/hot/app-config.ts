@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { watch } from 'chokidar';
-import { diffAppConfig, errorMessage, loadAppConfig, type HotReloader, type NexusApp } from '@nexus/core';
+import { errorMessage } from '@nexus/core';
+import { diffAppConfig, loadAppConfig, type HotReloader, type NexusApp } from '@nexus/core/host';
 
 const CONFIG_FILE = /^nexus\.config\.(json|ts|js|mjs)$/;
 /** Editors save in bursts (write, rename, touch): read the file once they are done. */
@@ -27,12 +28,12 @@ export interface AppConfigReport {
  * needing a restart. An invalid file changes nothing.
  */
 export async function watchAppConfig(app: NexusApp, hot: HotReloader, onReport: (report: AppConfigReport) => void): Promise<{ close(): Promise<void> }> {
-  let current = app.manager.options.appConfig;
+  let current = app.manager.appConfig;
   const timers = new Set<NodeJS.Timeout>();
   let queue = Promise.resolve();
   const contents = new Map<string, string>();
   const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
-  for (const file of app.manager.options.appConfigFile ? [path.join(app.appDir, app.manager.options.appConfigFile)] : []) {
+  for (const file of app.manager.appConfigFile ? [path.join(app.appDir, app.manager.appConfigFile)] : []) {
     contents.set(file, await read(file));
   }
   const reread = async (file: string): Promise<void> => {
@@ -50,7 +51,7 @@ export async function watchAppConfig(app: NexusApp, hot: HotReloader, onReport: 
     current = loaded.config;
     app.manager.setAppConfig(loaded.config, loaded.file);
     const reconfigured = change.reconfigure.filter((name) => app.manager.get(name));
-    for (const name of reconfigured) hot.notify(app.manager.get(name)!.dir, [file]);
+    for (const name of reconfigured) hot.notify(app.manager.get(name)!.location.dir, [file]);
     if (reconfigured.length > 0 || change.restart.length > 0) onReport({ file: shown, reconfigured, restart: change.restart, problems: [] });
   };
   const watcher = watch(app.appDir, {

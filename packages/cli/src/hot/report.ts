@@ -1,4 +1,4 @@
-import type { SwapReport } from '@nexus/core';
+import type { SwapReport } from '@nexus/core/host';
 import { colors } from '../ui.ts';
 
 const MAX_FILES = 2;
@@ -27,11 +27,12 @@ export function formatSwap(report: SwapReport, at = new Date()): string[] {
     lines.push(line(`${head} ${colors.red('✗')} ${plan}`, files, colors.red(failureText(report))));
   }
   if (report.error) {
-    const { message, details, frame } = report.error;
+    const { message, details, location } = report.error;
     const where = report.error.plugin !== report.plugins[0] ? `[${report.error.plugin}] ` : '';
-    lines.push(`  ${colors.red(`${where}${message}`)}`);
+    const at = location ? `${location.file}:${location.line}:${location.column}: ` : '';
+    lines.push(`  ${colors.red(`${where}${at}${message}`)}`);
     for (const detail of details ?? []) lines.push(`  ${colors.red(detail)}`);
-    if (frame) for (const line of frame.split('\n')) lines.push(`  ${colors.dim(line)}`);
+    if (location?.frame) for (const line of location.frame.split('\n')) lines.push(`  ${colors.dim(line)}`);
   }
   return lines;
 }

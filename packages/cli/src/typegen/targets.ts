@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { discoverPlugins, loadAppConfig, loadManifest, type PluginManifest } from '@nexus/core';
+import { type PluginManifest } from '@nexus/core';
+import { discoverPlugins, loadAppConfig, loadManifest } from '@nexus/core/host';
 
 /** One plugin folder `nexus typegen` looks at; `manifest` is set only when it is valid. */
 export interface TypegenTarget {
@@ -53,8 +54,8 @@ export async function findTypegenTargets(target: string, cwd = process.cwd()): P
 }
 
 function toTarget(plugin: Awaited<ReturnType<typeof discoverPlugins>>[number]): TypegenTarget {
-  const { dir, displayDir, manifest, errors } = plugin;
-  return { name: manifest?.name ?? plugin.folder, dir, displayDir, manifest, errors };
+  const { location, manifest, errors } = plugin;
+  return { name: manifest?.name ?? location.folder, dir: location.dir, displayDir: location.displayDir, manifest, errors };
 }
 
 async function hasPluginFolders(root: string): Promise<boolean> {

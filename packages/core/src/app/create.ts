@@ -111,7 +111,7 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   });
   if (options.catchPluginFaults !== false) installFaultHandlers(logger);
   const http = createHttpApp({
-    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000,
+    manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: options.mode === 'dev',
     backends, transaction: storage.transaction?.bind(storage),
   });
   const app: NexusApp = {

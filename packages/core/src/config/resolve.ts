@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ConfigOption, PluginManifest } from '../manifest/types.ts';
+import type { PluginLocation } from '../plugins/location.ts';
+import type { AppConfig } from './app.ts';
 import { coerceEnvValue, envVarName } from './env.ts';
 import { validateConfigValue } from './validate.ts';
 
@@ -168,4 +170,33 @@ function declaredOptions(manifest: PluginManifest): [string, ConfigOption][] {
 
 function manifestFile(input: ResolveConfigInput): string {
   return `${input.displayDir}/manifest.json`;
+}
+
+/** The app-wide inputs of a plugin's configuration (everything but the plugin's own folder). */
+export interface AppConfigSources {
+  /** Selects `config/<envName>.yaml`. */
+  envName: string;
+  appConfig: AppConfig;
+  /** Display name of the app config file. */
+  appConfigFile?: string;
+  environ: NodeJS.ProcessEnv;
+}
+
+/** resolvePluginConfig for one plugin of an app: its folder, its manifest, the app's settings, saved values. */
+export function resolveAppPluginConfig(
+  location: PluginLocation,
+  manifest: PluginManifest,
+  app: AppConfigSources,
+  saved: Record<string, unknown>,
+): Promise<ResolvedConfig> {
+  return resolvePluginConfig({
+    manifest,
+    pluginDir: location.dir,
+    displayDir: location.displayDir,
+    envName: app.envName,
+    appOverrides: app.appConfig.plugins?.[manifest.name]?.config,
+    appConfigFile: app.appConfigFile,
+    saved,
+    environ: app.environ,
+  });
 }

@@ -231,6 +231,13 @@ export class EventBus {
     await Promise.all(running);
   }
 
+  /** The event types `plugin` has live subscriptions to, one entry per subscription. */
+  subscribedTypes(plugin: string): string[] {
+    const types: string[] = [];
+    for (const [type, list] of this.#subscribers) for (const s of list) if (s.active && s.plugin === plugin) types.push(type);
+    return types;
+  }
+
   /** Live subscriptions of `plugin`. */
   subscriptionCount(plugin: string): number {
     return this.#counts.get(plugin) ?? 0;

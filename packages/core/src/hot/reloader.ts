@@ -2,15 +2,14 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../errors.ts';
-import type { EventBus } from '../events/bus.ts';
 import type { NexusMetrics } from '../http/metrics.ts';
-import { checkCompatibility } from '../manifest/compat.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import { inspectFolder, type DiscoveredPlugin } from '../plugins/discover.ts';
-import { dependentsOf, planDependencies } from '../plugins/graph.ts';
+import { shownLocation, whereOf } from '../plugins/failure.ts';
 import type { ModuleLoader } from '../plugins/loader.ts';
-import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
-import { isLive, swapPlugins, type SwapItem, type SwapResult } from './swap.ts';
+import type { PluginManager, PluginView } from '../plugins/manager.ts';
+import type { PlanProblem } from '../plugins/plan.ts';
+import type { SwapFailure, SwapItem, SwapResult } from '../plugins/swap.ts';
 import type { HotReloaderOptions, SwapError, SwapReport } from './types.ts';
 
 /** What a hot reloader needs from a Nexus app (a `NexusApp` has all of it). */
@@ -18,7 +17,6 @@ export interface HotApp {
   appDir: string;
   manager: PluginManager;
   loader: ModuleLoader;
-  bus: EventBus;
   metrics?: NexusMetrics;
 }
 
@@ -38,13 +36,14 @@ export interface HotReloader {
 /** A plugin whose folder changed. */
 interface Change {
   files: string[];
-  /** Set once known: the live plugin, or the slot a re-read folder was adopted into. */
-  record?: PluginRecord;
+  /** Set once known: the live plugin, or the plugin a re-read folder was adopted as. */
+  name?: string;
   /** The manifest to run with (a valid changed one, or the current one). */
   manifest?: PluginManifest;
-  /** A folder to (re-)adopt as found on disk: new, failed before, or renamed in its manifest. */
+  /** The folder as re-read (new, failed before, renamed in its manifest, or a changed manifest). */
   found?: DiscoveredPlugin;
-  problems?: string[];
+  /** The plugin serves: a valid manifest change swaps it in place. */
+  live: boolean;
   added: boolean;
 }
 
@@ -73,7 +72,7 @@ export function createHotReloader(app: HotApp, options: HotReloaderOptions = {})
       try {
         await processBatch(app, options, batch);
       } catch (error) {
-        app.manager.options.logger.error(`hot reload failed unexpectedly: ${errorMessage(error)}`, error instanceof Error ? error : undefined);
+        app.manager.logger.error(`hot reload failed unexpectedly: ${errorMessage(error)}`, error instanceof Error ? error : undefined);
       }
     }
     running = undefined;
@@ -115,194 +114,191 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
   const dropped = app.loader.invalidateFiles?.(changed) ?? (app.loader.invalidate(changed), changed);
   for (const file of dropped) {
     const owner = folderOf(root, file);
-    if (owner && !batch.has(owner) && recordAt(manager, owner)) batch.set(owner, new Set());
+    if (owner && !batch.has(owner) && manager.at(owner)) batch.set(owner, new Set());
   }
 
   // 1. What each changed folder means.
-  const removals = new Set<PluginRecord>();
-  const disables = new Set<PluginRecord>();
+  const removals = new Set<string>();
+  const disables = new Set<string>();
   const changes: Change[] = [];
   for (const [dir, files] of batch) {
     if (path.dirname(dir) !== root) continue;
-    const record = recordAt(manager, dir);
+    const view = manager.at(dir);
     if (!isDirectory(dir)) {
-      if (record) removals.add(record);
+      if (view) removals.add(view.name);
       continue;
     }
     const shown = [...files].map((f) => display(app.appDir, f));
-    const live = record && isLive(record) ? record : undefined;
-    if (live && manager.options.appConfig.plugins?.[live.name]?.enabled === false) {
-      disables.add(live);
+    const live = view && manager.isLive(view.name) ? view : undefined;
+    if (live && manager.appConfig.plugins?.[live.name]?.enabled === false) {
+      disables.add(live.name);
       continue;
     }
     if (live && !files.has(path.join(dir, MANIFEST))) {
-      changes.push({ record: live, manifest: live.manifest!, files: shown, added: false });
+      changes.push({ name: live.name, manifest: live.manifest!, files: shown, live: true, added: false });
       continue;
     }
     const found = await inspectFolder(app.appDir, root, path.basename(dir));
-    if (!found.manifest && !record && !isFile(path.join(dir, MANIFEST))) continue; // a folder being made
-    for (const warning of found.warnings) manager.options.logger.warn(warning);
-    const problems = found.manifest ? [...found.errors, ...compatibility(manager, found)] : found.errors;
-    if (live && (problems.length > 0 || found.manifest!.name === live.name)) {
-      // A manifest change of a serving plugin: unload nothing until the new manifest is valid.
-      const blocked = problems.length > 0 ? problems : dependencyProblems(manager, live, found.manifest!);
-      if (blocked.length > 0) {
-        live.error = blocked.join('\n');
-        report(problemReport('invalid', live.name, shown, blocked, 'rolled_back', began));
+    if (!found.manifest && !view && !isFile(path.join(dir, MANIFEST))) continue; // a folder being made
+    if (live && (!found.manifest || found.manifest.name === live.name)) {
+      // A manifest change of a serving plugin: unload nothing until the plan accepts the new manifest.
+      for (const warning of found.warnings) manager.logger.warn(warning);
+      const problem = problemOf(manager, found);
+      if (problem) {
+        const error = problemError(live.name, problem);
+        manager.keep(live.name, error);
+        report({ kind: 'invalid', plugins: [live.name], files: shown, outcome: 'rolled_back', timings: timingsSince(began), error });
         continue;
       }
       await regenerateTypes(options, found, found.manifest!);
-      changes.push({ record: live, manifest: found.manifest!, files: shown, added: false });
+      changes.push({ name: live.name, manifest: found.manifest!, found, files: shown, live: true, added: false });
       continue;
     }
     // Not serving (new, failed before), or renamed in its manifest: take the folder as found.
-    if (live) removals.add(live);
-    else if (record && record.name !== found.manifest?.name) manager.forget(record.name);
+    if (live) removals.add(live.name);
     const other = found.manifest ? manager.get(found.manifest.name) : undefined;
-    if (other && other.dir !== dir && !isDirectory(other.dir)) removals.add(other); // folder renamed
-    changes.push({ files: shown, found, problems, added: !record });
+    if (other && other.location.dir !== dir && !isDirectory(other.location.dir)) removals.add(other.name); // folder renamed
+    changes.push({ files: shown, found, live: false, added: !view });
   }
 
   // 2. Removed folders go first, so that a renamed folder's plugin can come back under its name.
-  for (const record of removals) await remove(app, record, report, began);
-  for (const record of disables) await disable(app, record, report, began);
+  for (const name of removals) await remove(app, name, report, began);
+  for (const name of disables) await disable(app, name, report, began);
 
-  // 3. Adopt new and re-read folders.
-  for (const change of changes) {
-    if (!change.found) continue;
-    const record = manager.adopt(change.found);
-    if (change.problems!.length > 0 || record.invalid) {
-      const problems = change.problems!.length > 0 ? change.problems! : [record.error ?? 'invalid manifest'];
-      report(problemReport(change.added ? 'add' : 'invalid', record.name, change.files, problems, 'failed', began));
+  // 3. Adopt new and re-read folders (and changed manifests of serving plugins) into one plan.
+  const adopted = changes.filter((c) => c.found);
+  if (adopted.length > 0) manager.adopt(...adopted.map((c) => c.found!));
+  for (const change of adopted) {
+    if (change.live) continue;
+    const view = manager.at(change.found!.location.dir)!;
+    if (view.invalid) {
+      report({ kind: change.added ? 'add' : 'invalid', plugins: [view.name], files: change.files, outcome: 'failed', timings: timingsSince(began), error: viewError(view) });
       continue;
     }
-    change.record = record;
-    change.manifest = record.manifest!;
-    await regenerateTypes(options, change.found, record.manifest!);
+    change.name = view.name;
+    change.manifest = view.manifest!;
+    await regenerateTypes(options, change.found!, view.manifest!);
   }
-  const ready = changes.filter((c) => c.record?.enabled);
+  const ready = changes.filter((c) => c.name !== undefined && manager.get(c.name)?.enabled);
   if (ready.length === 0) return;
-  // The start order only changes with manifests (replanning costs ~1.5 ms at 100 plugins).
-  const replan = changes.some((c) => c.found || c.manifest !== c.record?.manifest);
-  if (replan) manager.replan();
 
   // 4. One swap per changed plugin, with its dependents after it; a plugin already swapped as a
   //    dependent of an earlier one in this batch is not swapped twice.
-  const byName = new Map(ready.map((c) => [c.record!.name, c]));
+  const byName = new Map(ready.map((c) => [c.name!, c]));
   const order = manager.order;
   for (const change of ready) {
-    if (order.includes(change.record!.name)) continue;
-    const reason = change.record!.error ?? 'its dependencies cannot start';
-    report(problemReport(change.added ? 'add' : 'swap', change.record!.name, change.files, [reason], 'failed', began, 'NEXUS_DEPENDENCY_MISSING'));
+    if (order.includes(change.name!)) continue;
+    const view = manager.get(change.name!)!;
+    report({ kind: change.added ? 'add' : 'swap', plugins: [view.name], files: change.files, outcome: 'failed', timings: timingsSince(began), error: viewError(view) });
   }
-  const manifests = new Map<string, PluginManifest>();
-  for (const record of manager.records()) {
-    if (record.manifest && record.enabled && !record.invalid) manifests.set(record.name, byName.get(record.name)?.manifest ?? record.manifest);
-  }
-  const host = { appDir: app.appDir, manager, bus: app.bus, metrics: app.metrics, drainMs: options.drainMs ?? 2_000 };
   const done = new Set<string>();
-  const appConfigFile = manager.options.appConfigFile;
   let from = began; // the first swap's time includes reading the change (manifest, types)
   for (const name of order) {
     const change = byName.get(name);
     if (!change || done.has(name)) continue;
     const items: SwapItem[] = [];
     const files: string[] = [];
-    for (const member of [name, ...dependentsOf(name, manifests, order)]) {
-      const record = manager.get(member);
-      if (done.has(member) || !record?.manifest || !record.enabled || record.invalid) continue;
+    for (const member of [name, ...manager.dependentsOf(name)]) {
+      const view = manager.get(member);
+      if (done.has(member) || !view?.manifest || !view.enabled || view.invalid) continue;
       const changed = byName.get(member);
-      const configDir = `${record.displayDir}/config/`;
-      const checkConfig =
-        changed?.files.some((f) => f.startsWith(configDir) || f === `${record.displayDir}/${MANIFEST}` || f === appConfigFile) ?? false;
-      items.push({ record, manifest: changed?.manifest ?? record.manifest, checkConfig });
+      items.push({ name: member, manifest: changed?.manifest ?? view.manifest, checkConfig: changed ? touchesConfig(manager, view, changed.files) : false });
       if (changed) files.push(...changed.files);
       done.add(member);
     }
-    const result = await swapPlugins(host, items, from);
-    report(swapReport(change.added ? 'add' : 'swap', files, result));
+    const swapping = now();
+    const result = await manager.swap(items);
+    recordMetrics(app, result);
+    report(swapReport(app, change.added ? 'add' : 'swap', files, result, swapping - from));
     from = now();
   }
-  if (replan) manager.replan();
+  if (adopted.length > 0) manager.replan();
+}
+
+/** Its config files, its manifest or nexus.config changed: check the new configuration before swapping. */
+function touchesConfig(manager: PluginManager, view: PluginView, files: readonly string[]): boolean {
+  const configDir = `${view.location.displayDir}/config/`;
+  return files.some((f) => f.startsWith(configDir) || f === view.location.manifestFile || f === manager.appConfigFile);
 }
 
 /** Stop a plugin whose folder went away, and the plugins that need it; then forget it. */
-async function remove(app: HotApp, record: PluginRecord, report: (r: SwapReport) => void, began: number): Promise<void> {
-  const entryFile = record.entry?.file;
-  const { plugins, shutdown } = await stopWithDependents(app.manager, record);
+async function remove(app: HotApp, name: string, report: (r: SwapReport) => void, began: number): Promise<void> {
+  const view = app.manager.get(name)!;
+  const entryFile = view.entry?.file;
+  const { plugins, shutdown } = await stopWithDependents(app.manager, name);
   if (entryFile) app.loader.invalidate([entryFile]);
-  app.manager.forget(record.name);
-  report({ kind: 'remove', plugins, files: [display(app.appDir, record.dir)], outcome: 'ok', timings: { load: 0, shutdown, initialize: 0, total: now() - began } });
+  app.manager.forget(name);
+  report({ kind: 'remove', plugins, files: [display(app.appDir, view.location.dir)], outcome: 'ok', timings: { ...timingsSince(began), load: 0, shutdown } });
 }
 
 /** Stop a plugin nexus.config now disables, and the plugins that need it; enabling it again starts them all. */
-async function disable(app: HotApp, record: PluginRecord, report: (r: SwapReport) => void, began: number): Promise<void> {
-  const { plugins, shutdown } = await stopWithDependents(app.manager, record, 'disabled');
-  const file = app.manager.options.appConfigFile ?? 'nexus.config';
-  report({ kind: 'disable', plugins, files: [file], outcome: 'ok', timings: { load: 0, shutdown, initialize: 0, total: now() - began } });
+async function disable(app: HotApp, name: string, report: (r: SwapReport) => void, began: number): Promise<void> {
+  const { plugins, shutdown } = await stopWithDependents(app.manager, name, 'disabled');
+  const file = app.manager.appConfigFile ?? 'nexus.config';
+  report({ kind: 'disable', plugins, files: [file], outcome: 'ok', timings: { ...timingsSince(began), load: 0, shutdown } });
 }
 
-/** Stop `record` after the running plugins that depend on it; the names come back `record` first. */
-async function stopWithDependents(manager: PluginManager, record: PluginRecord, nextState?: PluginRecord['state']): Promise<{ plugins: string[]; shutdown: number }> {
-  const manifests = new Map<string, PluginManifest>();
-  for (const r of manager.records()) if (r.manifest) manifests.set(r.name, r.manifest);
-  const dependents = dependentsOf(record.name, manifests, manager.order).filter((n) => manager.get(n)?.instance);
-  const stopping = [...dependents.reverse().map((n) => manager.get(n)!), record];
+/** Stop `name` after the running plugins that depend on it; the names come back `name` first. */
+async function stopWithDependents(manager: PluginManager, name: string, nextState?: 'disabled'): Promise<{ plugins: string[]; shutdown: number }> {
+  const dependents = manager.dependentsOf(name).filter((n) => manager.get(n)?.instance);
+  const stopping = [...dependents.reverse(), name];
   const t0 = now();
-  for (const r of stopping) if (r.instance) await manager.stop(r, r === record && nextState ? { nextState } : {});
-  return { plugins: stopping.map((r) => r.name).reverse(), shutdown: now() - t0 };
+  for (const n of stopping) if (manager.get(n)?.instance) await manager.stop(n, n === name && nextState ? { nextState } : {});
+  return { plugins: stopping.reverse(), shutdown: now() - t0 };
 }
 
-function swapReport(kind: SwapReport['kind'], files: string[], result: SwapResult): SwapReport {
-  const report: SwapReport = { kind, plugins: result.plugins, files, outcome: result.outcome, timings: result.timings };
-  if (result.error) report.error = result.error;
+function recordMetrics(app: HotApp, result: SwapResult): void {
+  for (const name of result.reloaded) app.metrics?.reloaded(name, 'ok');
+  if (result.outcome === 'rolled_back' && result.error) app.metrics?.reloaded(result.error.plugin, 'rolled_back');
+}
+
+function swapReport(app: HotApp, kind: SwapReport['kind'], files: string[], result: SwapResult, waited: number): SwapReport {
+  const { load, shutdown, initialize } = result.phases;
+  const timings = { load: load + waited, shutdown, initialize, total: waited + load + shutdown + initialize };
+  const report: SwapReport = { kind, plugins: result.plugins, files, outcome: result.outcome, timings };
+  if (result.error) report.error = swapError(app, result.error);
   return report;
 }
 
-function problemReport(
-  kind: SwapReport['kind'],
-  plugin: string,
-  files: string[],
-  problems: string[],
-  outcome: SwapReport['outcome'],
-  began: number,
-  code = 'NEXUS_MANIFEST_INVALID',
-): SwapReport {
-  const [message = 'invalid', ...details] = problems.flatMap((p) => p.split('\n'));
-  const total = now() - began;
-  const error: SwapError = { plugin, code, message };
+/** A swap failure with its location shown relative to the app. */
+function swapError(app: HotApp, failure: SwapFailure): SwapError {
+  const error: SwapError = { plugin: failure.plugin, code: failure.code, message: failure.message };
+  if (failure.details) error.details = failure.details;
+  const where = whereOf(failure);
+  if (where) error.location = shownLocation(where, app.appDir, true);
+  return error;
+}
+
+function viewError(view: PluginView): SwapError {
+  return problemError(view.name, { code: view.failure?.code ?? 'NEXUS_MANIFEST_INVALID', messages: [view.error ?? 'invalid manifest'] });
+}
+
+function problemError(plugin: string, problem: PlanProblem): SwapError {
+  const [message = 'invalid', ...details] = problem.messages.flatMap((p) => p.split('\n'));
+  const error: SwapError = { plugin, code: problem.code, message };
   if (details.length > 0) error.details = details;
-  return { kind, plugins: [plugin], files, outcome, timings: { load: total, shutdown: 0, initialize: 0, total }, error };
+  return error;
+}
+
+/** What the plan says of a re-read folder: its own problems, or its dependencies'. */
+function problemOf(manager: PluginManager, found: DiscoveredPlugin): PlanProblem | undefined {
+  const plan = manager.plan([found]);
+  const name = plan.plugins.find((p) => p.location.dir === found.location.dir)!.name;
+  return plan.problems.get(name) ?? plan.blocked.get(name);
+}
+
+function timingsSince(began: number): SwapReport['timings'] {
+  const total = now() - began;
+  return { load: total, shutdown: 0, initialize: 0, total };
 }
 
 async function regenerateTypes(options: HotReloaderOptions, found: DiscoveredPlugin, manifest: PluginManifest): Promise<void> {
   if (!options.onManifestChange) return;
   try {
-    await options.onManifestChange({ dir: found.dir, displayDir: found.displayDir, manifest });
+    await options.onManifestChange({ dir: found.location.dir, displayDir: found.location.displayDir, manifest });
   } catch (error) {
-    options.onWarning?.(`${found.displayDir}: types not regenerated: ${errorMessage(error)}`);
+    options.onWarning?.(`${found.location.displayDir}: types not regenerated: ${errorMessage(error)}`);
   }
-}
-
-function compatibility(manager: PluginManager, found: DiscoveredPlugin): string[] {
-  return checkCompatibility(found.manifest!, `${found.displayDir}/manifest.json`, {
-    coreVersion: manager.options.coreVersion,
-    nodeVersion: process.versions.node,
-  });
-}
-
-/** Problems the changed manifest's dependencies would have (missing, wrong version, cycle). */
-function dependencyProblems(manager: PluginManager, record: PluginRecord, manifest: PluginManifest): string[] {
-  const manifests = new Map<string, PluginManifest>();
-  for (const r of manager.records()) {
-    if (r.manifest && r.enabled && !r.invalid) manifests.set(r.name, r.name === record.name ? manifest : r.manifest);
-  }
-  const reason = planDependencies(manifests, (name) => manager.manifestFileOf(name)).blocked.get(record.name);
-  return reason ? [`${record.displayDir}/${MANIFEST}: /dependencies: ${reason}`] : [];
-}
-
-function recordAt(manager: PluginManager, dir: string): PluginRecord | undefined {
-  return manager.records().find((r) => r.dir === dir);
 }
 
 /** The plugin folder (a direct child of `root`) that holds `file`, if any. */

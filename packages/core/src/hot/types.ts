@@ -1,3 +1,4 @@
+import type { ErrorCode, ErrorLocation } from '../errors.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 
 /** Milliseconds spent in each phase of one hot swap. */
@@ -12,17 +13,16 @@ export interface SwapTimings {
   total: number;
 }
 
-/** Why a swap did not go through, shaped for a terminal: where, what, and the code around it. */
+/** Why a swap did not go through: what, where (as data), and the code around it. */
 export interface SwapError {
   plugin: string;
-  /** A NEXUS_* code. */
-  code: string;
-  /** One line; starts with `file:line:column` when the error points into the plugin's code. */
+  code: ErrorCode;
+  /** One line: what is wrong and how to fix it. */
   message: string;
   /** Further lines of the message (validation problems), if any. */
   details?: string[];
-  /** The source lines around the error, with a caret. */
-  frame?: string;
+  /** Where it points in the plugin's code (file relative to the app), with the source lines around it. */
+  location?: ErrorLocation;
 }
 
 /**
@@ -66,9 +66,4 @@ export interface HotReloaderOptions {
   onManifestChange?: (plugin: ManifestChange) => Promise<void>;
   /** Called when `onManifestChange` throws. */
   onWarning?: (message: string) => void;
-  /**
-   * How long a swap lets requests already inside the old instance finish before shutting it down.
-   * @default 2000
-   */
-  drainMs?: number;
 }

@@ -72,7 +72,7 @@ export function createMetrics(getManager: () => PluginManager | undefined, backe
     registers: [registry],
     collect() {
       this.reset();
-      for (const record of getManager()?.records() ?? []) {
+      for (const record of getManager()?.views() ?? []) {
         if (record.state !== 'running' || !record.instance) continue;
         for (const [metric, value] of Object.entries(safeMetrics(record.instance))) {
           if (Number.isFinite(value)) this.set({ plugin: record.name, metric }, value);

@@ -1,7 +1,10 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Backends } from '../app/backends.ts';
+import type { ErrorLocation } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
+import { locateError } from '../plugins/code-frame.ts';
+import { shownLocation } from '../plugins/failure.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
@@ -23,6 +26,8 @@ export interface HttpAppOptions {
   backends?: Pick<Backends, 'health'>;
   /** Runs each plugin request as one storage transaction (PostgreSQL). */
   transaction?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** `nexus dev`: error answers say where in the plugin's code, with a code frame. @default false */
+  dev?: boolean;
 }
 
 /** The one Koa app of a Nexus host: system routes, then plugin routes, then a JSON 404. */
@@ -32,11 +37,17 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const metrics = options.metrics ?? createMetrics(() => options.manager);
   const system = systemRoutes(options.manager, metrics, options.backends).routes();
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
-  app.use(errorsMiddleware(options.logger));
+  const { manager, dev = false } = options;
+  const locate = (plugin: string, error: unknown): ErrorLocation | undefined => {
+    const dir = manager.get(plugin)?.location.dir;
+    const location = dir === undefined ? undefined : locateError(error, dir);
+    return location && shownLocation(location, manager.appDir, true);
+  };
+  app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
   app.use(function nexusSystemRoutes(ctx, next) {
     return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
   });
-  app.use(pluginDispatch({ manager: options.manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, transaction: options.transaction }));
+  app.use(pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction }));
   app.use(notFound);
   return app;
 }

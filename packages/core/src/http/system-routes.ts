@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import { errorMessage } from '../errors.ts';
-import type { PluginManager, PluginRecord } from '../plugins/manager.ts';
+import type { PluginManager, PluginView } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
 import type { Backends } from '../app/backends.ts';
@@ -24,7 +24,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, back
   router.get('/health', async function health(ctx) {
     const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
     let healthy = true;
-    for (const record of manager.records()) {
+    for (const record of manager.views()) {
       if (record.state === 'disabled') {
         plugins[record.name] = { healthy: true, state: 'disabled' };
         continue;
@@ -50,7 +50,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, back
     const record = manager.get(ctx.params.name!);
     if (!record) {
       ctx.status = 404;
-      ctx.body = { error: 'not_found', message: `No plugin named "${ctx.params.name}"; GET /plugins lists them` };
+      ctx.body = { error: 'not_found', code: 'NEXUS_ROUTE_NOT_FOUND', message: `No plugin named "${ctx.params.name}"; GET /plugins lists them` };
       return;
     }
     const status = await pluginHealth(record);
@@ -64,7 +64,7 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, back
   return router;
 }
 
-async function pluginHealth(record: PluginRecord): Promise<HealthStatus> {
+async function pluginHealth(record: PluginView): Promise<HealthStatus> {
   const base: HealthStatus = { healthy: false, state: record.state, uptime: 0, components: {}, metrics: {} };
   if (record.error) base.error = record.error;
   if (!record.instance || record.state !== 'running') return base;

@@ -72,7 +72,7 @@ export function validated<const B extends Schema = undefined, const Q extends Sc
     ];
     if (problems.length > 0) {
       ctx.status = 400;
-      ctx.body = { error: 'validation_failed', message: `Request does not match the route's schema: ${problems.join('; ')}`, problems };
+      ctx.body = { error: 'validation_failed', code: 'NEXUS_REQUEST_INVALID', message: `Request does not match the route's schema: ${problems.join('; ')}`, problems };
       return;
     }
     const result = await handler(ctx, input as ValidatedInput<B, Q, P>);

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import semver from 'semver';
 import schema from '../../schema/manifest.schema.json' with { type: 'json' };
 import { checkValueSchema, validateConfigValue } from '../config/validate.ts';
@@ -20,7 +20,8 @@ export interface SchemaProblem {
 
 // verbose: true so that errors carry their parent schema (to list allowed keys).
 const ajv = new Ajv({ allErrors: true, verbose: true });
-const validateSchema = ajv.compile(schema);
+// Compiled on first use: an app with no plugin (and `nexus --help`) never pays for it.
+let validateSchema: ValidateFunction | undefined;
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const KNOWN_FIELDS = new Set(Object.keys(schema.properties));
@@ -123,6 +124,7 @@ class Findings {
 /** Checks a parsed manifest.json against the schema and the rules the schema cannot express. */
 export function validateManifest(raw: unknown, file: string): ManifestCheck {
   const findings = new Findings();
+  validateSchema ??= ajv.compile(schema);
   if (!validateSchema(raw)) {
     for (const error of validateSchema.errors ?? []) {
       const { path, message } = describeSchemaError(error);

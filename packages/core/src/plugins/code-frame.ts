@@ -1,22 +1,39 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-/** Where an error points in a plugin's source, with the lines around it. */
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-  frame?: string;
-}
+import { stripVTControlCharacters } from 'node:util';
+import type { ErrorLocation } from '../errors.ts';
 
 interface ViteLikeError {
   loc?: { file?: string; line: number; column: number };
   id?: string;
   frame?: string;
+  errors?: { loc?: { file?: string; line: number; column: number }; id?: string; message?: string }[];
 }
 
-/** Find the most useful source location of an error: Vite's `loc`, else the first stack frame under `dir`. */
-export function locateError(error: unknown, dir: string): SourceLocation | undefined {
+/** A file that does not parse: where, and the parser's own one-line message. */
+export interface ParseFailure {
+  location: ErrorLocation;
+  message: string;
+}
+
+/** Vite 8 (oxc) reports where a file does not parse in `errors[0]` (0-based column), not in the message. */
+export function parseFailureOf(error: unknown): ParseFailure | undefined {
+  const first = (error as ViteLikeError | undefined)?.errors?.[0];
+  const file = first?.loc?.file ?? first?.id;
+  if (!first?.loc || !file) return undefined;
+  const { line } = first.loc;
+  const column = first.loc.column + 1;
+  const message = firstLine(stripVTControlCharacters(first.message ?? '')) || 'cannot be parsed';
+  return { location: { file, line, column, frame: codeFrame(file, line, column) }, message };
+}
+
+/**
+ * Find the most useful source location of an error: a parse failure, Vite's `loc`, else the first
+ * stack frame in a file under `dir` (not in its node_modules).
+ */
+export function locateError(error: unknown, dir: string): ErrorLocation | undefined {
+  const parse = parseFailureOf(error);
+  if (parse) return parse.location;
   const vite = error as ViteLikeError;
   if (vite && typeof vite === 'object' && vite.loc) {
     const file = vite.loc.file ?? vite.id ?? '';
@@ -53,6 +70,10 @@ export function codeFrame(file: string, line: number, column: number): string | 
 }
 
 /** `file:line:column` relative to `base`, for messages. */
-export function formatLocation(loc: SourceLocation, base: string): string {
+export function formatLocation(loc: ErrorLocation, base: string): string {
   return `${path.relative(base, loc.file).split(path.sep).join('/')}:${loc.line}:${loc.column}`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.replace(/^\[[^\]]+\]\s*/, '');
 }

@@ -3,14 +3,12 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadManifest } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
+import { pluginLocation, type PluginLocation } from './location.ts';
 
 /** A plugin folder found under the app's plugins directory. */
 export interface DiscoveredPlugin {
-  /** Folder name; the plugin's name when its manifest cannot be read. */
-  folder: string;
-  dir: string;
-  /** Path shown to people, relative to the app: `plugins/<folder>`. */
-  displayDir: string;
+  /** Where it is; `location.folder` is the plugin's name when its manifest cannot be read. */
+  location: PluginLocation;
   manifest?: PluginManifest;
   errors: string[];
   warnings: string[];
@@ -45,10 +43,9 @@ export async function discoverPlugins(appDir: string, pluginsDir?: string): Prom
 
 /** Load one plugin folder's manifest. */
 export async function inspectFolder(appDir: string, root: string, folder: string): Promise<DiscoveredPlugin> {
-  const dir = path.join(root, folder);
-  const displayDir = path.relative(appDir, dir).split(path.sep).join('/') || '.';
-  const check = await loadManifest(dir, `${displayDir}/manifest.json`);
-  return { folder, dir, displayDir, manifest: check.manifest, errors: check.errors, warnings: check.warnings };
+  const location = pluginLocation(appDir, path.join(root, folder));
+  const check = await loadManifest(location.dir, location.manifestFile);
+  return { location, manifest: check.manifest, errors: check.errors, warnings: check.warnings };
 }
 
 async function listPluginFolders(root: string): Promise<string[]> {

@@ -4,8 +4,9 @@ import { stripVTControlCharacters } from 'node:util';
 import { NexusError, errorMessage } from '../errors.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import { isPluginInstance, type BasePlugin } from './base.ts';
-import { codeFrame, formatLocation, locateError, type SourceLocation } from './code-frame.ts';
+import { locateError, parseFailureOf } from './code-frame.ts';
 import type { ModuleLoader } from './loader.ts';
+import type { PluginLocation } from './location.ts';
 import type { PluginTypes } from './types.ts';
 
 /** Default entry module of a plugin, relative to its folder. */
@@ -25,28 +26,31 @@ export function entryFile(dir: string, manifest: PluginManifest): string {
   return path.resolve(dir, manifest.main ?? DEFAULT_ENTRY);
 }
 
+/** Why the entry module of a plugin cannot be loaded without running it (it does not exist), if it cannot. */
+export function entryProblem(location: PluginLocation, manifest: PluginManifest, appDir: string): string | undefined {
+  const file = entryFile(location.dir, manifest);
+  if (existsSync(file)) return undefined;
+  const shown = path.relative(appDir, file).split(path.sep).join('/');
+  return `${shown}: entry module not found; create it, or set "main" in ${location.manifestFile}`;
+}
+
 /** Import a plugin's entry and find its class (default export) or `createPlugin()` factory. */
 export async function loadEntry(
   loader: ModuleLoader,
-  dir: string,
-  displayDir: string,
+  location: PluginLocation,
   manifest: PluginManifest,
   appDir: string,
 ): Promise<LoadedEntry> {
+  const { dir } = location;
   const file = entryFile(dir, manifest);
   const shown = path.relative(appDir, file).split(path.sep).join('/');
-  if (!existsSync(file)) {
-    throw new NexusError(
-      'NEXUS_ENTRY_MISSING',
-      `${shown}: entry module not found; create it, or set "main" in ${displayDir}/manifest.json`,
-      { plugin: manifest.name },
-    );
-  }
+  const missing = entryProblem(location, manifest, appDir);
+  if (missing) throw new NexusError('NEXUS_ENTRY_MISSING', missing, { plugin: manifest.name });
   let mod: Record<string, unknown>;
   try {
     mod = await loader.import(file);
   } catch (error) {
-    throw loadFailure(manifest.name, shown, dir, appDir, error);
+    throw loadFailure(manifest.name, shown, dir, error);
   }
   return { file, create: factoryOf(mod, manifest.name, shown) };
 }
@@ -75,28 +79,9 @@ function factoryOf(mod: Record<string, unknown>, plugin: string, shown: string):
   };
 }
 
-function loadFailure(plugin: string, shown: string, dir: string, appDir: string, error: unknown): NexusError {
-  const parse = parseError(error);
-  const loc = parse?.loc ?? locateError(error, dir);
-  const where = loc ? formatLocation(loc, appDir) : shown;
-  const message = parse?.message ?? firstLine(errorMessage(error));
-  const frame = loc?.frame ? `\n${loc.frame}` : '';
-  return new NexusError('NEXUS_LOAD_FAILED', `${where}: ${message}${frame}`, { plugin, cause: error });
-}
-
-/** Vite 8 (oxc) reports where a file does not parse in `errors[0]` (0-based column), not in the message. */
-function parseError(error: unknown): { loc: SourceLocation; message: string } | undefined {
-  const first = (error as { errors?: unknown[] } | undefined)?.errors?.[0] as
-    | { loc?: { file?: string; line: number; column: number }; id?: string; message?: string }
-    | undefined;
-  const file = first?.loc?.file ?? first?.id;
-  if (!first?.loc || !file) return undefined;
-  const { line } = first.loc;
-  const column = first.loc.column + 1;
-  const message = firstLine(stripVTControlCharacters(first.message ?? '')) || 'cannot be parsed';
-  return { loc: { file, line, column, frame: codeFrame(file, line, column) }, message };
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.replace(/^\[[^\]]+\]\s*/, '');
+function loadFailure(plugin: string, shown: string, dir: string, error: unknown): NexusError {
+  const parse = parseFailureOf(error);
+  const location = parse?.location ?? locateError(error, dir);
+  const message = parse?.message ?? stripVTControlCharacters(errorMessage(error)).split('\n')[0]!.replace(/^\[[^\]]+\]\s*/, '');
+  return new NexusError('NEXUS_LOAD_FAILED', location ? message : `${shown}: ${message}`, { plugin, cause: error, location });
 }

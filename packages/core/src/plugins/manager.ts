@@ -3,12 +3,10 @@ import path from 'node:path';
 import { NexusError, errorMessage, type ErrorCode } from '../errors.ts';
 import type { AppConfig } from '../config/app.ts';
 import { REDACTED, secretValues } from '../config/redact.ts';
-import { resolvePluginConfig } from '../config/resolve.ts';
+import { resolveAppPluginConfig, type ResolvedConfig } from '../config/resolve.ts';
 import { ConfigStore } from '../config/store.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Logger } from '../logger/types.ts';
-import { checkCompatibility } from '../manifest/compat.ts';
-import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { StorageDriver } from '../storage/types.ts';
@@ -17,9 +15,13 @@ import { bindPluginContext, setPluginStatus, type BasePlugin } from './base.ts';
 import { PluginContext, type PluginResources } from './context.ts';
 import { discoverPlugins, locatePlugins, type DiscoveredPlugin, type PluginsLocation } from './discover.ts';
 import { loadEntry, type LoadedEntry } from './entry.ts';
+import { describeFailure, failure, formatFailure, mapFailure, type PluginFailure } from './failure.ts';
 import { Gate } from './gate.ts';
-import { dependencyNames, planDependencies } from './graph.ts';
+import { dependencyNames, dependentsOf } from './graph.ts';
 import type { ModuleLoader } from './loader.ts';
+import type { PluginLocation } from './location.ts';
+import { planPlugins, type Plan } from './plan.ts';
+import { runSwap, type SwapItem, type SwapResult, type SwapTransitions } from './swap.ts';
 import { TimeoutError, withTimeout } from './timeout.ts';
 import type { PluginState, PluginTypes } from './types.ts';
 
@@ -40,24 +42,55 @@ export interface PluginInfo {
   resources: PluginResources;
 }
 
-/** One plugin slot: it outlives instances, so a hot swap replaces what is inside it. */
-export interface PluginRecord {
+/** The part of a plugin's gate a reader may use: wait for it, and count a request in and out. */
+export interface GateView {
+  readonly isOpen: boolean;
+  wait(timeoutMs: number): Promise<boolean>;
+  enter(): void;
+  leave(): void;
+}
+
+/** One plugin as HTTP, the dashboard, the CLI and tests see it: read-only; the manager changes it. */
+export interface PluginView {
   readonly name: string;
-  readonly dir: string;
-  readonly displayDir: string;
+  readonly location: PluginLocation;
+  readonly manifest?: PluginManifest;
+  readonly state: PluginState;
+  /** Why it is not serving (or why its last swap did not go through), one line per problem. */
+  readonly error?: string;
+  /** The same as data: code, message, source location. */
+  readonly failure?: Readonly<PluginFailure>;
+  readonly reloads: number;
+  readonly enabled: boolean;
+  /** The manifest (or its compatibility, or its name) is invalid: nothing starts until it is fixed. */
+  readonly invalid: boolean;
+  /** The live instance. */
+  readonly instance?: Instance;
+  /** The code the live instance was made from. */
+  readonly entry?: LoadedEntry;
+  /** The live instance's routes, prefixed with `/plugins/<name>`. */
+  readonly router?: Router;
+  /** The live instance's context (what it registered, its configuration). */
+  readonly context?: PluginContext;
+  readonly gate: GateView;
+  /** What the live instance holds (subscriptions, services, timers, tasks). */
+  resources(): PluginResources;
+}
+
+/** One plugin slot: it outlives instances, so a hot swap replaces what is inside it. Only this file writes it. */
+interface Slot extends PluginView {
   manifest?: PluginManifest;
   state: PluginState;
   error?: string;
+  failure?: PluginFailure;
   reloads: number;
   enabled: boolean;
-  /** The manifest (or its compatibility) is invalid: nothing starts until it is fixed. */
   invalid: boolean;
   instance?: Instance;
-  context?: PluginContext;
   router?: Router;
-  /** The code the live instance was made from; a hot swap re-activates it when the new code fails. */
+  context?: PluginContext;
+  /** The code the live instance was made from; a swap re-activates it when the new code fails. */
   entry?: LoadedEntry;
-  /** Closed while the plugin starts, swaps or stops: requests and events wait here. */
   readonly gate: Gate;
 }
 
@@ -76,36 +109,75 @@ export interface PluginManagerOptions {
   pluginLogger: (name: string, secrets: () => readonly string[]) => Logger;
   coreVersion: string;
   environ?: NodeJS.ProcessEnv;
+  /** How long a swap lets requests already inside the old instance finish. @default 2000 */
+  drainMs?: number;
+  /** Plugins supplied from outside (a test harness's mocks): depending on them is always met. */
+  providedPlugins?: readonly string[];
 }
 
-/** How `activate()` behaves inside a hot swap. */
-export interface ActivateOptions {
-  /** Leave the gate closed afterwards (success or failure): the caller opens it. @default false */
-  keepGateClosed?: boolean;
-  /** Called with the error instead of logging it: the caller reports it (with a code frame). */
-  onFailure?: (error: unknown) => void;
+/** What a stopped instance did wrong or left behind on the way out. */
+export interface Leftovers {
+  /** shutdown() threw or did not finish in time. */
+  shutdown?: NexusError;
+  /** Background tasks still running after the grace period (they ignored `this.signal`). */
+  lateTasks: number;
+  /** The grace period background tasks had, in ms. */
+  taskGraceMs: number;
+  /** Event types still subscribed to after the release (by a timer or task still running). */
+  subscriptions: string[];
+  /** Services still registered after the release. */
+  services: string[];
 }
+
+/** How a start went: `error` is what failed it (its code and message). */
+export type StartResult = { ok: true } | { ok: false; error: unknown };
 
 const NO_RESOURCES: PluginResources = { subscriptions: 0, services: 0, timers: 0, tasks: 0 };
 
-/** Discovers, orders, starts and stops plugins; the single owner of plugin state. */
+/**
+ * Discovers, plans, starts, swaps and stops plugins: the only writer of plugin state. Everyone else
+ * reads `PluginView`s and asks for transitions (start, fail, stop, swap).
+ */
 export class PluginManager {
-  readonly #records = new Map<string, PluginRecord>();
+  readonly #options: PluginManagerOptions;
+  readonly #slots = new Map<string, Slot>();
+  /** The folders as last read, by folder: the plan's input. */
+  readonly #found = new Map<string, DiscoveredPlugin>();
   /** Per plugin, its secret config values: scrubbed from the errors it is failed with. */
   readonly #secrets = new Map<string, () => readonly string[]>();
   /** Contexts whose initialize() runs: an error their code leaves behind fails the start. */
   readonly #starting = new WeakMap<PluginContext, { error?: unknown }>();
   /** The owner each plugin's folder was last claimed for (see attribution.ts). */
-  readonly #claims = new WeakMap<PluginRecord, PluginOwner>();
+  readonly #claims = new WeakMap<Slot, PluginOwner>();
   #order: string[] = [];
-  readonly options: PluginManagerOptions;
+  #manifests = new Map<string, PluginManifest>();
+
+  readonly #transitions: SwapTransitions;
 
   constructor(options: PluginManagerOptions) {
-    this.options = options;
+    this.#options = { ...options };
+    this.#transitions = this.#swapTransitions();
+  }
+
+  get appDir(): string {
+    return this.#options.appDir;
+  }
+
+  get appConfig(): Readonly<AppConfig> {
+    return this.#options.appConfig;
+  }
+
+  /** The app config file as messages show it, e.g. `nexus.config.json`. */
+  get appConfigFile(): string | undefined {
+    return this.#options.appConfigFile;
+  }
+
+  get logger(): Logger {
+    return this.#options.logger;
   }
 
   get timeouts(): { initialize: number; shutdown: number } {
-    return { initialize: 10_000, shutdown: 5_000, ...this.options.appConfig.timeouts };
+    return { initialize: 10_000, shutdown: 5_000, ...this.#options.appConfig.timeouts };
   }
 
   /** The folder whose subfolders are the plugins (see `pluginsLocation`). */
@@ -115,7 +187,7 @@ export class PluginManager {
 
   /** Where the app's plugins are; `only` is set for a plugin folder run on its own. */
   get pluginsLocation(): PluginsLocation {
-    return locatePlugins(this.options.appDir, this.options.appConfig.pluginsDir);
+    return locatePlugins(this.#options.appDir, this.#options.appConfig.pluginsDir);
   }
 
   /** Plugin names in start order (dependencies first). */
@@ -123,230 +195,53 @@ export class PluginManager {
     return this.#order;
   }
 
-  /** Find, validate and order every plugin, then start them dependencies first. */
-  async startAll(): Promise<void> {
-    const found = await discoverPlugins(this.options.appDir, this.options.appConfig.pluginsDir);
-    if (found.length === 0) {
-      const shown = path.relative(this.options.appDir, this.pluginsRoot).split(path.sep).join('/');
-      this.options.logger.warn(`No plugins found in ${shown}/: add ${shown}/<name>/manifest.json and src/plugin.ts, or set "pluginsDir" in nexus.config`);
-    }
-    for (const plugin of found) this.adopt(plugin);
-    this.replan();
-    // Import every entry at once, so file reads and transforms overlap; initialize() still runs
-    // one plugin at a time in dependency order. A load that fails is reported by start().
-    const loading = new Map<string, Promise<LoadedEntry>>();
-    for (const name of this.#order) {
-      const record = this.#records.get(name)!;
-      if (!record.manifest || !record.enabled) continue;
-      const entry = this.load(record);
-      entry.catch(() => undefined);
-      loading.set(name, entry);
-    }
-    for (const name of this.#order) await this.start(this.#records.get(name)!, loading.get(name));
+  // ── Reading ─────────────────────────────────────────────────────────────────────────────
+
+  /** A plugin by name. */
+  get(name: string): PluginView | undefined {
+    return this.#slots.get(name);
   }
 
-  /** The manifest of plugin `name` as messages show it, e.g. `plugins/users/manifest.json`. */
-  manifestFileOf(name: string): string {
-    const record = this.#records.get(name);
-    return record ? `${record.displayDir}/manifest.json` : defaultManifestFile(name);
+  /** The plugin whose folder is `dir`. */
+  at(dir: string): PluginView | undefined {
+    for (const slot of this.#slots.values()) if (slot.location.dir === dir) return slot;
+    return undefined;
   }
 
-  /** Use a re-read nexus.config from now on: plugins get its overrides when they next start or swap. */
-  setAppConfig(config: AppConfig, file?: string): void {
-    this.options.appConfig = config;
-    this.options.appConfigFile = file;
+  /** Every plugin, in start order then the rest by name. */
+  views(): PluginView[] {
+    const rest = [...this.#slots.keys()].filter((n) => !this.#order.includes(n)).sort();
+    return [...this.#order, ...rest].map((name) => this.#slots.get(name)!);
   }
 
-  /** Stop every running plugin, dependents first. */
-  async stopAll(): Promise<void> {
-    for (const name of [...this.#order].reverse()) {
-      const record = this.#records.get(name);
-      if (record?.instance) await this.stop(record);
-    }
-    // The app is done: its plugins' folders no longer point errors (or memory) at it.
-    for (const record of this.#records.values()) this.#release(record);
+  /** A live plugin: initialized, serving, with the code it was made from. */
+  isLive(name: string): boolean {
+    const slot = this.#slots.get(name);
+    return slot !== undefined && slot.state === 'running' && slot.instance !== undefined && slot.entry !== undefined;
   }
 
-  /** Add a discovered folder as a plugin slot (or mark why it cannot be one). */
-  adopt(found: DiscoveredPlugin): PluginRecord {
-    const name = found.manifest?.name ?? found.folder;
-    for (const warning of found.warnings) this.options.logger.warn(warning);
-    const clash = this.#records.get(name);
-    if (clash && clash.dir !== found.dir) {
-      return this.#rejectDuplicate(found, clash);
-    }
-    const record: PluginRecord = clash ?? {
-      name,
-      dir: found.dir,
-      displayDir: found.displayDir,
-      state: 'discovered',
-      reloads: 0,
-      enabled: true,
-      invalid: false,
-      gate: new Gate(),
-    };
-    record.manifest = found.manifest;
-    record.enabled = this.options.appConfig.plugins?.[name]?.enabled !== false;
-    record.state = record.enabled ? 'discovered' : 'disabled';
-    record.error = undefined;
-    const problems = found.manifest ? [...found.errors, ...this.#compatibility(found)] : found.errors;
-    record.invalid = problems.length > 0;
-    if (problems.length > 0) this.#fail(record, 'NEXUS_MANIFEST_INVALID', problems.join('\n'));
-    this.#records.set(name, record);
-    return record;
-  }
-
-  /** Forget a plugin slot (its folder was removed); it must be stopped first. */
-  forget(name: string): void {
-    const record = this.#records.get(name);
-    if (record) this.#release(record);
-    this.#records.delete(name);
-    this.options.bus.unregisterPlugin(name);
-    this.replan();
-  }
-
-  #release(record: PluginRecord): void {
-    const owner = this.#claims.get(record);
-    if (owner) releaseSourceDir(record.dir, owner);
-    this.#claims.delete(record);
-  }
-
-  /** Recompute start order and mark plugins whose dependencies cannot be met. */
-  replan(): void {
-    const manifests = new Map<string, PluginManifest>();
-    for (const record of this.#records.values()) {
-      if (record.manifest && record.enabled && !record.invalid) manifests.set(record.name, record.manifest);
-    }
-    const plan = planDependencies(manifests, (name) => this.manifestFileOf(name));
-    for (const [name, reason] of plan.blocked) {
-      const record = this.#records.get(name)!;
-      if (!record.instance) this.#fail(record, reason.includes('cycle') ? 'NEXUS_DEPENDENCY_CYCLE' : 'NEXUS_DEPENDENCY_MISSING', reason);
-    }
-    this.#order = plan.order;
-  }
-
-  /**
-   * Load (or take the entry already `loading`), configure and initialize one plugin; failures are
-   * kept on the record, never thrown.
-   */
-  async start(record: PluginRecord, loading?: Promise<LoadedEntry>): Promise<boolean> {
-    const manifest = record.manifest;
-    if (!manifest || !record.enabled) return false;
-    const failedDep = this.#failedDependency(manifest);
-    if (failedDep) {
-      this.#fail(record, 'NEXUS_DEPENDENCY_FAILED', `needs plugin "${failedDep.name}", which failed: ${failedDep.error ?? failedDep.state}`);
-      return false;
-    }
-    record.gate.close();
-    record.state = 'loading';
-    try {
-      const entry = await (loading ?? this.load(record));
-      return await this.activate(record, entry);
-    } catch (error) {
-      this.#failWith(record, error);
-      record.gate.open();
-      return false;
-    }
-  }
-
-  /** Import a plugin's entry module (the first half of a start or a swap). */
-  load(record: PluginRecord): Promise<LoadedEntry> {
-    return loadEntry(this.options.loader, record.dir, record.displayDir, record.manifest!, this.options.appDir);
-  }
-
-  /**
-   * Make an instance from loaded code, resolve its config, create its collections, initialize it
-   * and mount its routes. On failure everything it registered is released and false is returned.
-   */
-  async activate(
-    record: PluginRecord,
-    entry: LoadedEntry,
-    handoff?: { state: unknown },
-    options: ActivateOptions = {},
-  ): Promise<boolean> {
-    const manifest = record.manifest!;
-    record.gate.close();
-    record.state = 'initializing';
-    record.error = undefined;
-    let instance: Instance | undefined;
-    let context: PluginContext | undefined;
-    try {
-      const config = await this.#resolveConfig(record);
-      instance = entry.create();
-      context = this.#createContext(record, config);
-      bindPluginContext(instance, context);
-      setPluginStatus(instance, { state: 'initializing' });
-      this.options.bus.registerPlugin(manifest, this.manifestFileOf(record.name));
-      const schema = instance.databaseSchema?.();
-      if (schema) await this.options.storage.ensureSchema(manifest.name, schema);
-      if (handoff && instance.importHotState) await instance.importHotState(handoff.state);
-      this.#starting.set(context, {});
-      await this.#initialize(record, instance, context);
-      const early = this.#starting.get(context);
-      this.#starting.delete(context);
-      if (early && 'error' in early) {
-        throw new NexusError('NEXUS_INIT_FAILED', `initialize() left an error behind (a throwing timer or an unhandled rejection): ${errorMessage(early.error)}`, { plugin: record.name, cause: early.error });
-      }
-      record.router = this.#mountRoutes(record, instance);
-      record.instance = instance;
-      record.context = context;
-      record.entry = entry;
-      record.state = 'running';
-      setPluginStatus(instance, { state: 'running', startedAt: Date.now() });
-      return true;
-    } catch (error) {
-      if (context) this.#starting.delete(context);
-      if (context) await context.dispose(this.timeouts.shutdown);
-      if (instance) setPluginStatus(instance, { state: 'failed', error: errorMessage(error) });
-      record.instance = undefined;
-      record.context = undefined;
-      record.router = undefined;
-      record.entry = undefined;
-      this.#failWith(record, error, !options.onFailure);
-      options.onFailure?.(error);
-      return false;
-    } finally {
-      if (!options.keepGateClosed) record.gate.open();
-    }
-  }
-
-  /** Shut one plugin down (time-limited) and release everything it registered. */
-  async stop(record: PluginRecord, options: { keepGateClosed?: boolean; nextState?: PluginState } = {}): Promise<void> {
-    const { instance, context } = record;
-    if (!instance || !context) return;
-    record.gate.close();
-    record.state = 'stopping';
-    setPluginStatus(instance, { state: 'stopping' });
-    try {
-      await withTimeout(
-        Promise.resolve(instance.shutdown()),
-        this.timeouts.shutdown,
-        `shutdown() of plugin "${record.name}"`,
-      );
-    } catch (error) {
-      const code: ErrorCode = error instanceof TimeoutError ? 'NEXUS_SHUTDOWN_TIMEOUT' : 'NEXUS_SHUTDOWN_FAILED';
-      this.options.logger.error(`[${record.name}] ${code}: ${errorMessage(error)}`, toError(error));
-    }
-    await context.dispose(this.timeouts.shutdown);
-    setPluginStatus(instance, { state: 'stopped' });
-    record.instance = undefined;
-    record.context = undefined;
-    record.router = undefined;
-    record.entry = undefined;
-    record.state = options.nextState ?? 'stopped';
-    if (!options.keepGateClosed) record.gate.open();
-  }
-
-  /** Mark a running plugin failed because its code threw outside a lifecycle call. */
-  fault(record: PluginRecord, error: unknown): void {
-    if (record.state === 'failed') return;
-    this.options.logger.error(`[${record.name}] failed at run time: ${errorMessage(error)}`, toError(error));
-    const message = this.#scrub(record.name, errorMessage(error));
-    void this.stop(record, { nextState: 'failed' }).then(() => {
-      record.error = message;
+  /** What `GET /plugins` shows. */
+  list(): PluginInfo[] {
+    return this.views().map((view) => {
+      const info: PluginInfo = {
+        name: view.name,
+        state: view.state,
+        reloads: view.reloads,
+        dir: view.location.displayDir,
+        dependencies: view.manifest ? dependencyNames(view.manifest) : [],
+        endpoints: (view.manifest?.api_endpoints ?? []).map((e) => `${e.method} /plugins/${view.name}${e.path}`),
+        resources: view.resources(),
+      };
+      if (view.manifest?.version) info.version = view.manifest.version;
+      if (view.manifest?.title) info.title = view.manifest.title;
+      if (view.error) info.error = view.error;
+      return info;
     });
-    record.error = message;
-    record.state = 'failed';
+  }
+
+  /** Every plugin that depends on `name`, directly or not, in start order (as last planned). */
+  dependentsOf(name: string): string[] {
+    return dependentsOf(name, this.#manifests, this.#order);
   }
 
   /** Every plugin's secret config values (the host logger scrubs them). */
@@ -354,151 +249,400 @@ export class PluginManager {
     return [...this.#secrets.values()].flatMap((values) => values());
   }
 
-  /** A plugin slot by name. */
-  get(name: string): PluginRecord | undefined {
-    return this.#records.get(name);
-  }
-
-  /** Every plugin slot, in start order then the rest by name. */
-  records(): PluginRecord[] {
-    const rest = [...this.#records.keys()].filter((n) => !this.#order.includes(n)).sort();
-    return [...this.#order, ...rest].map((name) => this.#records.get(name)!);
-  }
-
-  /** What `GET /plugins` shows. */
-  list(): PluginInfo[] {
-    return this.records().map((record) => {
-      const info: PluginInfo = {
-        name: record.name,
-        state: record.state,
-        reloads: record.reloads,
-        dir: record.displayDir,
-        dependencies: record.manifest ? dependencyNames(record.manifest) : [],
-        endpoints: (record.manifest?.api_endpoints ?? []).map((e) => `${e.method} /plugins/${record.name}${e.path}`),
-        resources: record.context?.resources() ?? NO_RESOURCES,
-      };
-      if (record.manifest?.version) info.version = record.manifest.version;
-      if (record.manifest?.title) info.title = record.manifest.title;
-      if (record.error) info.error = record.error;
-      return info;
+  /** The plan for the folders as last read, with `changed` folders as given instead. Acts on nothing. */
+  plan(changed: readonly DiscoveredPlugin[] = []): Plan {
+    const found = new Map(this.#found);
+    for (const plugin of changed) found.set(plugin.location.dir, plugin);
+    return planPlugins({
+      plugins: [...found.values()].sort((a, b) => (a.location.folder < b.location.folder ? -1 : 1)),
+      appConfig: this.#options.appConfig,
+      versions: { coreVersion: this.#options.coreVersion, nodeVersion: process.versions.node },
+      provided: this.#options.providedPlugins,
     });
   }
 
-  async #initialize(record: PluginRecord, instance: Instance, context: PluginContext): Promise<void> {
+  /** Resolve the configuration plugin `name` would start with (saved values included). */
+  async resolveConfig(name: string, manifest: PluginManifest): Promise<ResolvedConfig> {
+    const slot = this.#slot(name);
+    const o = this.#options;
+    return resolveAppPluginConfig(slot.location, manifest, { ...o, environ: o.environ ?? process.env }, await o.storage.loadConfig(manifest.name));
+  }
+
+  // ── Transitions ─────────────────────────────────────────────────────────────────────────
+
+  /** Find, validate and order every plugin, then start them dependencies first. */
+  async startAll(): Promise<void> {
+    const found = await discoverPlugins(this.#options.appDir, this.#options.appConfig.pluginsDir);
+    if (found.length === 0) {
+      const shown = path.relative(this.#options.appDir, this.pluginsRoot).split(path.sep).join('/');
+      this.#options.logger.warn(`No plugins found in ${shown}/: add ${shown}/<name>/manifest.json and src/plugin.ts, or set "pluginsDir" in nexus.config`);
+    }
+    this.adopt(...found);
+    // Import every entry at once, so file reads and transforms overlap; initialize() still runs
+    // one plugin at a time in dependency order. A load that fails is reported by start().
+    const loading = new Map<string, Promise<LoadedEntry>>();
+    for (const name of this.#order) {
+      const slot = this.#slots.get(name)!;
+      if (!slot.manifest || !slot.enabled || slot.state === 'failed') continue;
+      const entry = this.#load(slot, slot.manifest);
+      entry.catch(() => undefined);
+      loading.set(name, entry);
+    }
+    for (const name of this.#order) await this.start(name, { entry: loading.get(name) });
+  }
+
+  /** Stop every running plugin, dependents first. */
+  async stopAll(): Promise<void> {
+    for (const name of [...this.#order].reverse()) {
+      if (this.#slots.get(name)?.instance) await this.stop(name);
+    }
+    // The app is done: its plugins' folders no longer point errors (or memory) at it.
+    for (const slot of this.#slots.values()) this.#release(slot);
+  }
+
+  /** Use a re-read nexus.config from now on: plugins get its overrides when they next start or swap. */
+  setAppConfig(config: AppConfig, file?: string): void {
+    this.#options.appConfig = config;
+    this.#options.appConfigFile = file;
+  }
+
+  /**
+   * Take plugin folders as read (new, changed, or failed before) and replan: their plugins show
+   * their problems, or wait to be started. A running instance is left alone.
+   */
+  adopt(...found: DiscoveredPlugin[]): Plan {
+    for (const plugin of found) {
+      for (const warning of plugin.warnings) this.#options.logger.warn(warning);
+      this.#found.set(plugin.location.dir, plugin);
+    }
+    return this.replan();
+  }
+
+  /** Forget a plugin (its folder was removed); it must be stopped first. */
+  forget(name: string): void {
+    const slot = this.#slots.get(name);
+    if (slot) this.#found.delete(slot.location.dir);
+    this.#drop(name);
+    this.replan();
+  }
+
+  /**
+   * Recompute the plan and apply it: start order, and for each plugin not serving, whether it is
+   * disabled, invalid, or blocked by its dependencies. A problem is logged when it appears.
+   */
+  replan(): Plan {
+    const plan = this.plan();
+    const planned = new Map(plan.plugins.map((p) => [p.name, p]));
+    for (const slot of [...this.#slots.values()]) {
+      if (!slot.instance && planned.get(slot.name)?.location.dir !== slot.location.dir) this.#drop(slot.name);
+    }
+    for (const { name, location, manifest, enabled } of plan.plugins) {
+      let slot = this.#slots.get(name);
+      if (!slot) {
+        const created: Slot = { name, location, state: 'discovered', reloads: 0, enabled, invalid: false, gate: new Gate(), resources: () => created.context?.resources() ?? NO_RESOURCES };
+        this.#slots.set(name, (slot = created));
+      }
+      if (slot.location.dir !== location.dir) continue; // a live plugin keeps its name until its folder is handled
+      const problem = plan.problems.get(name);
+      slot.invalid = problem !== undefined;
+      slot.enabled = enabled;
+      if (slot.instance) continue;
+      slot.manifest = manifest;
+      const reason = problem ?? plan.blocked.get(name);
+      if (reason) {
+        const text = reason.messages.join('\n');
+        if (slot.state !== 'failed' || slot.error !== text) this.#fail(slot, failure(reason.code, text));
+      } else if (!enabled) {
+        this.#clear(slot);
+        slot.state = 'disabled';
+      } else if (slot.state === 'disabled' || (slot.state === 'failed' && slot.failure && PLAN_CODES.has(slot.failure.code))) {
+        this.#clear(slot);
+        slot.state = 'discovered';
+      }
+    }
+    this.#order = plan.order;
+    this.#manifests = plan.manifests;
+    return plan;
+  }
+
+  /**
+   * Load (or take `entry`), configure and initialize one plugin. Failures are kept on the plugin
+   * and logged, and come back as the result; never thrown.
+   */
+  async start(name: string, options: { entry?: LoadedEntry | Promise<LoadedEntry> } = {}): Promise<StartResult> {
+    const slot = this.#slot(name);
+    const manifest = slot.manifest;
+    if (!manifest || !slot.enabled || slot.invalid) return { ok: false, error: new NexusError(slot.failure?.code ?? 'NEXUS_MANIFEST_INVALID', slot.error ?? `plugin "${name}" cannot start`, { plugin: name }) };
+    const down = dependencyNames(manifest)
+      .map((dep) => this.#slots.get(dep))
+      .find((dep) => dep !== undefined && dep.state !== 'running');
+    if (down) {
+      const error = new NexusError('NEXUS_DEPENDENCY_FAILED', `needs plugin "${down.name}", which failed: ${down.error ?? down.state}`, { plugin: name });
+      this.#fail(slot, describeFailure(error, slot.location.dir));
+      return { ok: false, error };
+    }
+    slot.gate.close();
+    slot.state = 'loading';
+    try {
+      const entry = await (options.entry ?? this.#load(slot, manifest));
+      const error = await this.#activate(slot, manifest, entry);
+      if (error === undefined) return { ok: true };
+      this.#fail(slot, slot.failure!, true);
+      return { ok: false, error };
+    } catch (error) {
+      this.#fail(slot, this.#describe(slot, error));
+      return { ok: false, error };
+    } finally {
+      slot.gate.open();
+    }
+  }
+
+  /**
+   * Shut one plugin down (time-limited) and release everything it registered; resolves to what it
+   * did wrong on the way out (also logged).
+   */
+  async stop(name: string, options: { nextState?: PluginState; keepGateClosed?: boolean } = {}): Promise<Leftovers> {
+    const slot = this.#slot(name);
+    const { instance, context } = slot;
+    const taskGraceMs = this.timeouts.shutdown;
+    if (!instance || !context) return { lateTasks: 0, taskGraceMs, subscriptions: [], services: [] };
+    slot.gate.close();
+    slot.state = 'stopping';
+    setPluginStatus(instance, { state: 'stopping' });
+    const leftovers: Leftovers = { lateTasks: 0, taskGraceMs, subscriptions: [], services: [] };
+    try {
+      await withTimeout(Promise.resolve(instance.shutdown()), this.timeouts.shutdown, `shutdown() of plugin "${name}"`);
+    } catch (error) {
+      const code: ErrorCode = error instanceof TimeoutError ? 'NEXUS_SHUTDOWN_TIMEOUT' : 'NEXUS_SHUTDOWN_FAILED';
+      const message = code === 'NEXUS_SHUTDOWN_FAILED' ? `shutdown() threw: ${errorMessage(error)}` : errorMessage(error);
+      leftovers.shutdown = new NexusError(code, this.#scrub(name, message), { plugin: name, cause: error });
+      this.#options.logger.error(`[${name}] ${code}: ${this.#scrub(name, errorMessage(error))}`, toError(error));
+    }
+    leftovers.lateTasks = await context.dispose(taskGraceMs);
+    leftovers.subscriptions = this.#options.bus.subscribedTypes(name);
+    leftovers.services = this.#options.services.list().filter((s) => s.owner === name).map((s) => s.name);
+    setPluginStatus(instance, { state: 'stopped' });
+    this.#retire(slot);
+    slot.state = options.nextState ?? 'stopped';
+    if (!options.keepGateClosed) slot.gate.open();
+    return leftovers;
+  }
+
+  /** Mark a running plugin failed because its code threw outside a lifecycle call, and stop it. */
+  fail(name: string, error: unknown): void {
+    const slot = this.#slot(name);
+    if (slot.state === 'failed') return;
+    const shown = this.#describe(slot, error);
+    this.#options.logger.error(`[${name}] failed at run time: ${this.#scrub(name, errorMessage(error))}`, toError(error));
+    void this.stop(name, { nextState: 'failed' }).then(() => this.#fail(slot, shown, false));
+    this.#fail(slot, shown, false);
+  }
+
+  /**
+   * Swap plugins in one transaction (see swap.ts): load the new code, hold requests and events,
+   * shut the old instances down, start the new ones, roll back on failure.
+   */
+  swap(items: readonly SwapItem[]): Promise<SwapResult> {
+    return runSwap(this.#transitions, items);
+  }
+
+  /** A running plugin goes on serving, but shows why a change of it was not applied. */
+  keep(name: string, shown: PluginFailure): void {
+    if (this.isLive(name)) this.#show(this.#slot(name), shown);
+  }
+
+  // ── Internals ───────────────────────────────────────────────────────────────────────────
+
+  /** The transitions a swap is made of, for runSwap only. */
+  #swapTransitions(): SwapTransitions {
+    return {
+      logger: this.#options.logger,
+      slot: (name) => this.#slot(name),
+      isLive: (name) => this.isLive(name) || (this.#options.providedPlugins?.includes(name) ?? false),
+      load: (name, manifest) => this.#load(this.#slot(name), manifest),
+      checkConfig: async (name, manifest) => {
+        await this.#configOf(this.#slot(name), manifest, false);
+      },
+      hold: (name) => {
+        this.#slot(name).gate.close();
+        this.#options.bus.pause(name);
+      },
+      drain: (name) => this.#slot(name).gate.drain(this.#options.drainMs ?? 2_000),
+      release: (name) => {
+        void this.#options.bus.resume(name);
+        this.#slot(name).gate.open();
+      },
+      exportState: async (name) => {
+        const { instance } = this.#slot(name);
+        if (!instance?.exportHotState) return {};
+        try {
+          const state = await withTimeout(Promise.resolve(instance.exportHotState()), this.timeouts.shutdown, `exportHotState() of plugin "${name}"`);
+          return { handoff: { state } };
+        } catch (error) {
+          const problem = `exportHotState() failed, so the new instance started without it: ${this.#scrub(name, errorMessage(error))}`;
+          this.#options.logger.warn(`[${name}] ${problem}`);
+          return { problem };
+        }
+      },
+      retire: async (name) => describeLeftovers(await this.stop(name, { keepGateClosed: true, nextState: 'swapping' })),
+      activate: (name, manifest, entry, handoff) => this.#activate(this.#slot(name), manifest, entry, handoff),
+      describe: (name, error) => this.#describe(this.#slot(name), error),
+      fail: (name, shown) => this.#fail(this.#slot(name), shown, false),
+      keep: (name, shown) => this.keep(name, shown),
+      reloaded: (name) => {
+        this.#slot(name).reloads++;
+      },
+    };
+  }
+
+  #slot(name: string): Slot {
+    const slot = this.#slots.get(name);
+    if (!slot) throw new Error(`no plugin "${name}"`);
+    return slot;
+  }
+
+  #load(slot: Slot, manifest: PluginManifest): Promise<LoadedEntry> {
+    return loadEntry(this.#options.loader, slot.location, manifest, this.#options.appDir);
+  }
+
+  /**
+   * Make an instance from loaded code, resolve its config, create its collections, initialize it
+   * and mount its routes. On failure everything it registered is released, the failure is kept on
+   * the plugin (not logged) and the error comes back. The gate stays as it is: the caller opens it.
+   */
+  async #activate(slot: Slot, manifest: PluginManifest, entry: LoadedEntry, handoff?: { state: unknown }): Promise<unknown> {
+    slot.gate.close();
+    slot.manifest = manifest;
+    slot.state = 'initializing';
+    this.#clear(slot);
+    let instance: Instance | undefined;
+    let context: PluginContext | undefined;
+    try {
+      const config = await this.#configOf(slot, manifest, true);
+      instance = entry.create();
+      context = this.#createContext(slot, manifest, config);
+      bindPluginContext(instance, context);
+      setPluginStatus(instance, { state: 'initializing' });
+      this.#options.bus.registerPlugin(manifest, slot.location.manifestFile);
+      const schema = instance.databaseSchema?.();
+      if (schema) await this.#options.storage.ensureSchema(manifest.name, schema);
+      if (handoff && instance.importHotState) await instance.importHotState(handoff.state);
+      this.#starting.set(context, {});
+      await this.#initialize(slot.name, instance);
+      const early = this.#starting.get(context);
+      this.#starting.delete(context);
+      if (early && 'error' in early) {
+        throw new NexusError('NEXUS_INIT_FAILED', `initialize() left an error behind (a throwing timer or an unhandled rejection): ${errorMessage(early.error)}`, { plugin: slot.name, cause: early.error });
+      }
+      slot.router = instance.routes ? mountRoutes(slot.name, instance) : undefined;
+      slot.instance = instance;
+      slot.context = context;
+      slot.entry = entry;
+      slot.state = 'running';
+      this.#found.set(slot.location.dir, { location: slot.location, manifest, errors: [], warnings: [] });
+      setPluginStatus(instance, { state: 'running', startedAt: Date.now() });
+      return undefined;
+    } catch (error) {
+      if (context) this.#starting.delete(context);
+      if (context) await context.dispose(this.timeouts.shutdown);
+      if (instance) setPluginStatus(instance, { state: 'failed', error: errorMessage(error) });
+      this.#retire(slot);
+      this.#fail(slot, this.#describe(slot, error), false);
+      return error;
+    }
+  }
+
+  async #initialize(name: string, instance: Instance): Promise<void> {
     let result: boolean | void;
     try {
-      result = await withTimeout(
-        Promise.resolve(instance.initialize()),
-        this.timeouts.initialize,
-        `initialize() of plugin "${record.name}"`,
-      );
+      result = await withTimeout(Promise.resolve(instance.initialize()), this.timeouts.initialize, `initialize() of plugin "${name}"`);
     } catch (error) {
       if (error instanceof TimeoutError) {
-        throw new NexusError('NEXUS_INIT_TIMEOUT', `${error.message}; make it faster or raise "timeouts.initialize" in nexus.config`, { plugin: record.name, cause: error });
+        throw new NexusError('NEXUS_INIT_TIMEOUT', `${error.message}; make it faster or raise "timeouts.initialize" in nexus.config`, { plugin: name, cause: error });
       }
-      throw new NexusError('NEXUS_INIT_FAILED', `initialize() threw: ${errorMessage(error)}`, { plugin: record.name, cause: error });
+      throw new NexusError('NEXUS_INIT_FAILED', `initialize() threw: ${errorMessage(error)}`, { plugin: name, cause: error });
     }
     if (result === false) {
-      throw new NexusError('NEXUS_INIT_FAILED', 'initialize() returned false; check its log lines above for the reason', { plugin: record.name });
+      throw new NexusError('NEXUS_INIT_FAILED', 'initialize() returned false; check its log lines above for the reason', { plugin: name });
     }
   }
 
-  #mountRoutes(record: PluginRecord, instance: Instance): Router | undefined {
-    if (!instance.routes) return undefined;
-    const router = new Router({ prefix: `/plugins/${record.name}` });
-    instance.routes(router);
-    return router;
-  }
-
-  async #resolveConfig(record: PluginRecord): Promise<ConfigStore> {
-    const manifest = record.manifest!;
-    const resolved = await resolvePluginConfig({
-      manifest,
-      pluginDir: record.dir,
-      displayDir: record.displayDir,
-      envName: this.options.envName,
-      appOverrides: this.options.appConfig.plugins?.[manifest.name]?.config,
-      appConfigFile: this.options.appConfigFile,
-      saved: await this.options.storage.loadConfig(manifest.name),
-      environ: this.options.environ ?? process.env,
-    });
-    for (const warning of resolved.warnings) this.options.logger.warn(warning);
+  /** The plugin's resolved configuration; throws NEXUS_CONFIG_INVALID. */
+  async #configOf(slot: Slot, manifest: PluginManifest, warn: boolean): Promise<ConfigStore> {
+    const resolved = await this.resolveConfig(slot.name, manifest);
+    if (warn) for (const warning of resolved.warnings) this.#options.logger.warn(warning);
     if (resolved.errors.length > 0) {
       throw new NexusError('NEXUS_CONFIG_INVALID', resolved.errors.join('\n'), { plugin: manifest.name, problems: resolved.errors });
     }
-    return new ConfigStore(manifest, resolved.values, this.options.storage);
+    return new ConfigStore(manifest, resolved.values, this.#options.storage);
   }
 
-  #createContext(record: PluginRecord, config: ConfigStore): PluginContext {
-    const manifest = record.manifest!;
+  #createContext(slot: Slot, manifest: PluginManifest, config: ConfigStore): PluginContext {
     let context: PluginContext | undefined;
     const secrets = (): readonly string[] => secretValues(manifest, config.snapshot());
-    this.#secrets.set(record.name, secrets);
+    this.#secrets.set(slot.name, secrets);
     context = new PluginContext({
       manifest,
       config,
-      storage: this.options.storage,
-      bus: this.options.bus,
-      services: this.options.services,
-      logger: this.options.pluginLogger(manifest.name, secrets),
-      manifestFile: `${record.displayDir}/manifest.json`,
+      storage: this.#options.storage,
+      bus: this.#options.bus,
+      services: this.#options.services,
+      logger: this.#options.pluginLogger(manifest.name, secrets),
+      manifestFile: slot.location.manifestFile,
       onFault: (error) => {
         const starting = this.#starting.get(context!);
         if (starting) {
           if (!('error' in starting)) starting.error = error;
-        } else if (record.context === context) this.fault(record, error);
-        else this.options.logger.error(`[${record.name}] error from a retired instance: ${errorMessage(error)}`, toError(error));
+        } else if (slot.context === context) this.fail(slot.name, error);
+        else this.#options.logger.error(`[${slot.name}] error from a retired instance: ${errorMessage(error)}`, toError(error));
       },
     });
     // Errors escaping this plugin's code from now on are this instance's, even while it starts.
-    claimSourceDir(record.dir, context.owner);
-    this.#claims.set(record, context.owner);
+    claimSourceDir(slot.location.dir, context.owner);
+    this.#claims.set(slot, context.owner);
     return context;
   }
 
-  #compatibility(found: DiscoveredPlugin): string[] {
-    return checkCompatibility(found.manifest!, `${found.displayDir}/manifest.json`, {
-      coreVersion: this.options.coreVersion,
-      nodeVersion: process.versions.node,
-    });
+  #describe(slot: Slot, error: unknown): PluginFailure {
+    return describeFailure(error, slot.location.dir);
   }
 
-  #failedDependency(manifest: PluginManifest): PluginRecord | undefined {
-    return dependencyNames(manifest)
-      .map((name) => this.#records.get(name))
-      .find((dep) => dep !== undefined && dep.state !== 'running');
+  /** The plugin is down: keep why (secrets scrubbed) and log it unless the caller reports it. */
+  #fail(slot: Slot, shown: PluginFailure, log = true): void {
+    slot.state = 'failed';
+    this.#show(slot, shown);
+    if (log) this.#options.logger.error(`[${slot.name}] ${shown.code}: ${formatFailure(slot.failure!, this.#options.appDir, { frame: true })}`);
   }
 
-  #rejectDuplicate(found: DiscoveredPlugin, clash: PluginRecord): PluginRecord {
-    const name = found.manifest!.name;
-    const message =
-      `${found.displayDir}/manifest.json: /name: "${name}" is already used by ${clash.displayDir}; ` +
-      'each plugin needs a unique name, rename one of them';
-    this.options.logger.error(`[${name}] NEXUS_MANIFEST_DUPLICATE: ${message}`);
-    const record: PluginRecord = {
-      name: `${name}@${found.folder}`,
-      dir: found.dir,
-      displayDir: found.displayDir,
-      state: 'failed',
-      error: message,
-      reloads: 0,
-      enabled: false,
-      invalid: true,
-      gate: new Gate(),
-    };
-    this.#records.set(record.name, record);
-    return record;
+  /** Show a failure on the plugin (secrets scrubbed) without changing its state. */
+  #show(slot: Slot, shown: PluginFailure): void {
+    slot.failure = mapFailure(shown, (text) => this.#scrub(slot.name, text));
+    slot.error = formatFailure(slot.failure, this.#options.appDir);
   }
 
-  #failWith(record: PluginRecord, error: unknown, log = true): void {
-    const code: ErrorCode = error instanceof NexusError ? error.code : 'NEXUS_PLUGIN_FAILED';
-    this.#fail(record, code, errorMessage(error), log);
+  #clear(slot: Slot): void {
+    slot.failure = undefined;
+    slot.error = undefined;
   }
 
-  #fail(record: PluginRecord, code: ErrorCode, message: string, log = true): void {
-    record.state = 'failed';
-    record.error = this.#scrub(record.name, message);
-    if (log) this.options.logger.error(`[${record.name}] ${code}: ${record.error}`);
+  #retire(slot: Slot): void {
+    slot.instance = undefined;
+    slot.context = undefined;
+    slot.router = undefined;
+    slot.entry = undefined;
+  }
+
+  #drop(name: string): void {
+    const slot = this.#slots.get(name);
+    if (slot) this.#release(slot);
+    this.#slots.delete(name);
+    this.#options.bus.unregisterPlugin(name);
+  }
+
+  #release(slot: Slot): void {
+    const owner = this.#claims.get(slot);
+    if (owner) releaseSourceDir(slot.location.dir, owner);
+    this.#claims.delete(slot);
   }
 
   /** `text` with the plugin's secret config values replaced by REDACTED. */
@@ -507,6 +651,41 @@ export class PluginManager {
     return secrets.reduce((result, secret) => result.replaceAll(secret, REDACTED), text);
   }
 }
+
+/** Leftovers as sentences for a report. */
+export function describeLeftovers(leftovers: Leftovers): string[] {
+  const problems: string[] = [];
+  if (leftovers.shutdown) problems.push(leftovers.shutdown.message);
+  if (leftovers.lateTasks > 0) {
+    problems.push(
+      `${leftovers.lateTasks} background task(s) ignored the shutdown signal for ${leftovers.taskGraceMs} ms: they still run; ` +
+        'pass this.signal to what they await, or check signal.aborted in their loop',
+    );
+  }
+  for (const type of leftovers.subscriptions) {
+    problems.push(`a subscription to "${type}", made after shutdown released the others (from a timer or task still running?)`);
+  }
+  for (const name of leftovers.services) {
+    problems.push(`the service "${name}", registered after shutdown released the others (from a timer or task still running?)`);
+  }
+  return problems;
+}
+
+function mountRoutes(name: string, instance: Instance): Router {
+  const router = new Router({ prefix: `/plugins/${name}` });
+  instance.routes!(router);
+  return router;
+}
+
+/** Codes a plan gives: they go away when the plan no longer finds the problem. */
+const PLAN_CODES = new Set<ErrorCode>([
+  'NEXUS_MANIFEST_INVALID',
+  'NEXUS_MANIFEST_DUPLICATE',
+  'NEXUS_VERSION_MISMATCH',
+  'NEXUS_DEPENDENCY_MISSING',
+  'NEXUS_DEPENDENCY_VERSION',
+  'NEXUS_DEPENDENCY_CYCLE',
+]);
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

@@ -1,6 +1,7 @@
+import { STATUS_CODES } from 'node:http';
 import type { Context, Next } from 'koa';
+import { NexusError, errorMessage, type ErrorCode, type ErrorLocation } from '../../errors.ts';
 import type { Logger } from '../../logger/types.ts';
-import { errorMessage } from '../../errors.ts';
 
 interface HttpError {
   status?: number;
@@ -9,8 +10,22 @@ interface HttpError {
   type?: string;
 }
 
-/** Turn every error into a JSON answer: 4xx with the reason, 5xx logged with the plugin that threw. */
-export function errorsMiddleware(logger: Logger) {
+/** Options of the error middleware. */
+export interface ErrorsOptions {
+  logger: Logger;
+  /**
+   * Where a route's error points in its plugin's code, with the source lines around it: sent in
+   * 5xx answers under `nexus dev` only. Absent in production.
+   */
+  locate?: (plugin: string, error: unknown) => ErrorLocation | undefined;
+}
+
+/**
+ * Turn every error into a JSON answer with a `code`: a NexusError with its code's status (a
+ * NEXUS_DB_CONSTRAINT is a 409), other 4xx with their message only when it is marked safe
+ * (`expose`, as Koa's `ctx.throw` does), 5xx logged with the plugin that threw.
+ */
+export function errorsMiddleware({ logger, locate }: ErrorsOptions) {
   return async function nexusErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -21,23 +36,42 @@ export function errorsMiddleware(logger: Logger) {
       if (status >= 500) {
         const plugin = ctx.state.plugin as string | undefined;
         logger.error(`${ctx.method} ${ctx.path} failed${plugin ? ` in plugin "${plugin}"` : ''}: ${errorMessage(error)}`, error instanceof Error ? error : undefined);
-        ctx.body = { error: 'internal_error', message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error' };
+        const body: Record<string, unknown> = {
+          error: 'internal_error',
+          code: 'NEXUS_INTERNAL',
+          message: plugin ? `Plugin "${plugin}" failed to handle the request; see the server log` : 'Internal error',
+        };
+        const location = plugin ? locate?.(plugin, error) : undefined;
+        if (location) body.location = location;
+        ctx.body = body;
         return;
       }
-      ctx.body = { error: errorName(status, http.type), message: clientMessage(status, error) };
+      ctx.body = { error: errorName(status, http.type), code: codeOf(status, error, http.type), message: clientMessage(status, error, http) };
     }
   };
 }
 
+function codeOf(status: number, error: unknown, type?: string): ErrorCode {
+  if (error instanceof NexusError) return error.code;
+  if (type === 'entity.parse.failed' || status === 400) return 'NEXUS_BAD_REQUEST';
+  if (status === 413) return 'NEXUS_PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'NEXUS_UNSUPPORTED_MEDIA_TYPE';
+  if (status === 404) return 'NEXUS_ROUTE_NOT_FOUND';
+  return 'NEXUS_HTTP_ERROR';
+}
+
 function errorName(status: number, type?: string): string {
   if (type === 'entity.parse.failed' || status === 400) return 'bad_request';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
   return `http_${status}`;
 }
 
-function clientMessage(status: number, error: unknown): string {
-  if (status === 400 && /JSON|Unexpected/i.test(errorMessage(error))) return `Malformed JSON body: ${errorMessage(error)}`;
+function clientMessage(status: number, error: unknown, http: HttpError): string {
   if (status === 413) return 'Request body is too large';
-  return errorMessage(error);
+  if (http.type === 'entity.parse.failed' || (status === 400 && /JSON|Unexpected/i.test(errorMessage(error)))) return `Malformed JSON body: ${errorMessage(error)}`;
+  if (http.expose === true) return errorMessage(error);
+  return STATUS_CODES[status] ?? `HTTP ${status}`;
 }

@@ -6,6 +6,7 @@ export async function notFound(ctx: Context): Promise<void> {
   ctx.status = 404;
   ctx.body = {
     error: 'not_found',
+    code: 'NEXUS_ROUTE_NOT_FOUND',
     message: `No route for ${ctx.method} ${ctx.path}. Try GET /plugins for the list of plugins and GET /health.`,
   };
 }

@@ -1,6 +1,7 @@
 import type { RouterMiddleware, Router } from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import type { PluginManager, PluginRecord } from '../../plugins/manager.ts';
+import { shownLocation, whereOf } from '../../plugins/failure.ts';
+import type { PluginManager, PluginView } from '../../plugins/manager.ts';
 import type { NexusMetrics } from '../metrics.ts';
 
 const PREFIX = /^\/plugins\/([^/]+)(?:\/|$)/;
@@ -13,6 +14,8 @@ export interface DispatchOptions {
   waitMs: number;
   /** Parses a request body; only run for requests that reach a running plugin's routes. */
   parseBody: Middleware;
+  /** Answer with the failure's location and code frame (`nexus dev` only). @default false */
+  dev?: boolean;
   /**
    * Runs a request as one storage transaction (PostgreSQL): its writes and the events it publishes
    * commit before the answer is sent, or not at all when the route throws.
@@ -24,34 +27,34 @@ export interface DispatchOptions {
  * Send `/plugins/<name>/...` to the live instance of that plugin. While the plugin swaps the
  * request waits at its gate, then goes to the new instance; it is never sent to a retired one.
  */
-export function pluginDispatch({ manager, metrics, waitMs, parseBody, transaction }: DispatchOptions) {
+export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = false, transaction }: DispatchOptions) {
   const mounted = new WeakMap<Router, RouterMiddleware>();
   return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
     const match = PREFIX.exec(ctx.path);
     if (!match) return next();
     const name = decodeURIComponent(match[1]!);
-    const record = manager.get(name);
-    if (!record) return next();
+    const view = manager.get(name);
+    if (!view) return next();
     ctx.state.plugin = name;
-    if (!record.gate.isOpen && !(await record.gate.wait(waitMs))) {
-      unavailable(ctx, record, `Plugin "${name}" is still ${record.state}; retry shortly`);
+    if (!view.gate.isOpen && !(await view.gate.wait(waitMs))) {
+      unavailable(ctx, view, `Plugin "${name}" is still ${view.state}; retry shortly`);
       ctx.set('Retry-After', '1');
       return;
     }
-    if (record.state !== 'running' || !record.router) {
-      if (record.state !== 'running') unavailable(ctx, record, reason(record));
+    if (view.state !== 'running' || !view.router) {
+      if (view.state !== 'running') unavailable(ctx, view, reason(view), dev ? manager.appDir : undefined);
       else await next();
       return;
     }
-    let routes = mounted.get(record.router);
-    if (!routes) mounted.set(record.router, (routes = record.router.routes()));
+    let routes = mounted.get(view.router);
+    if (!routes) mounted.set(view.router, (routes = view.router.routes()));
     const began = performance.now();
-    record.gate.enter();
+    view.gate.enter();
     try {
       if (transaction) await transaction(() => serve(ctx, next, routes!, parseBody));
       else await serve(ctx, next, routes, parseBody);
     } finally {
-      record.gate.leave();
+      view.gate.leave();
       metrics.requestServed(name, ctx.method, ctx.status, (performance.now() - began) / 1000);
     }
   };
@@ -66,13 +69,17 @@ function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Mi
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-function reason(record: PluginRecord): string {
-  if (record.state === 'disabled') return `Plugin "${record.name}" is disabled in nexus.config`;
-  if (record.state === 'failed') return `Plugin "${record.name}" failed: ${record.error ?? 'unknown error'}`;
-  return `Plugin "${record.name}" is ${record.state}`;
+function reason(view: PluginView): string {
+  if (view.state === 'disabled') return `Plugin "${view.name}" is disabled in nexus.config`;
+  if (view.state === 'failed') return `Plugin "${view.name}" failed: ${view.error ?? 'unknown error'}`;
+  return `Plugin "${view.name}" is ${view.state}`;
 }
 
-function unavailable(ctx: Context, record: PluginRecord, message: string): void {
+/** A 503; `appDir` given (under `nexus dev`), with where the failure points and its code frame. */
+function unavailable(ctx: Context, view: PluginView, message: string, appDir?: string): void {
   ctx.status = 503;
-  ctx.body = { error: 'plugin_unavailable', plugin: record.name, state: record.state, message };
+  const body: Record<string, unknown> = { error: 'plugin_unavailable', code: 'NEXUS_PLUGIN_UNAVAILABLE', plugin: view.name, state: view.state, message };
+  const location = view.failure && whereOf(view.failure);
+  if (appDir !== undefined && location) body.location = shownLocation(location, appDir, true);
+  ctx.body = body;
 }
