@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApp, createHotReloader } from '../packages/core/src/host.ts';
-import { watchPlugins } from '../packages/cli/src/hot/watcher.ts';
+import { watchPlugins } from '../packages/core/src/hot/watcher.ts';
 import { get, sleep, startNexus } from './lib/hot.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { fmt } from './lib/stats.ts';

@@ -3,15 +3,17 @@
  *   in one process   a server process hosting both a bare Koa app and a Nexus app (createApp, one
  *                    plugin `p`), each answering GET /plugins/p/ping -> { ok: true }
  *   own processes    `node bare-koa.mjs` against `nexus start <app>` (the CLI as users run it)
- * Servers are pinned to core 0 and this process (the load generator, a keep-alive node:http
- * Agent in a worker thread) to core 1 with `taskset`, so the load generator never competes with
- * the server it measures. Rounds are short and interleaved (the order rotates) so drift in the
+ * Servers are pinned to core 0 and this process with its load generator to core 1 with `taskset`,
+ * so the load generator never competes with the server it measures. The load generator is wrk
+ * (`apt-get install -y wrk`; one thread, saturates a Node server from one core); without it, a
+ * keep-alive node:http Agent in a worker thread, which is client-bound and reads ~99%. Rounds are short and interleaved (the order rotates) so drift in the
  * machine's speed hits every case alike; the verdict is the median of per-round ratios.
  *
  * Reported per case: median req/s, median p50/p99 latency, and server CPU per request (the main
  * thread, from /proc): on a pinned core req/s is bounded by it, and unlike req/s it hardly moves
- * when the virtual machine loses time to its neighbours. Target: nexus >= 90% of bare.
- * Last, the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets.
+ * when the virtual machine loses time to its neighbours. Target: nexus >= 95% of bare.
+ * Last, the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets,
+ * and that layer broken down piece by piece (dispatch, gate, metrics and tallies, attribution).
  *
  * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
  * BENCH_CONNECTIONS (default 32).
@@ -25,7 +27,8 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { cpuTimeMs } from './lib/cpu.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import { runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
+import { hasWrk, runWrk } from './lib/wrk.ts';
 import { get, spawnServer, type RunningServer } from './lib/process.ts';
 import { fmt, median } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
@@ -38,7 +41,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const TARGET = 0.9;
+const TARGET = 0.95;
 const ROUTE = '/plugins/p/ping';
 const PLUGIN = routePlugin('p', '/ping', { ok: true });
 
@@ -63,6 +66,8 @@ interface Sample {
 
 async function main(): Promise<void> {
   const pinned = pinSelf(1);
+  const wrk = await hasWrk();
+  const load = (options: LoadOptions): Promise<LoadResult> => (wrk ? runWrk(options) : runLoad(options));
   // Servers run on core 0 when pinning works: `taskset` execs node, so the child's pid is node's.
   const serverCommand = (args: string[]): { command: string; args: string[] } =>
     pinned ? { command: 'taskset', args: ['-c', '0', process.execPath, ...args] } : { command: process.execPath, args };
@@ -99,22 +104,23 @@ async function main(): Promise<void> {
     }
     console.log(
       `node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
+        `load generator: ${wrk ? 'wrk (one thread)' : 'node:http worker (install wrk: apt-get install -y wrk; a Node client is client-bound)'}; ` +
         `${CONNECTIONS} keep-alive connections; ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per case after ${WARMUP_MS} ms warm-up.\n` +
         (pinned
           ? 'Servers pinned to core 0, the load generator to core 1 (taskset).'
           : 'NOT pinned (no taskset or one core): the load generator shares cores with the servers; trust the CPU column over req/s.'),
     );
     const samples = Object.fromEntries(names.map((n) => [n, [] as Sample[]])) as Record<Name, Sample[]>;
-    for (const name of names) await runLoad({ url: targets[name].url, durationMs: WARMUP_MS, connections: CONNECTIONS });
+    for (const name of names) await load({ url: targets[name].url, durationMs: WARMUP_MS, connections: CONNECTIONS });
     for (let round = 0; round < ROUNDS; round++) {
       const order = names.map((_, i) => names[(i + round) % names.length]!);
       for (const name of order) {
         const { url, pid } = targets[name];
         const cpuBefore = cpuTimeMs(pid);
-        const load = await runLoad({ url, durationMs: ROUND_MS, connections: CONNECTIONS });
+        const result = await load({ url, durationMs: ROUND_MS, connections: CONNECTIONS });
         const cpu = cpuTimeMs(pid) - cpuBefore;
-        if (load.errors > 0 || load.non2xx > 0) throw new Error(`${name}: ${load.errors} errors, ${load.non2xx} non-2xx answers`);
-        samples[name].push({ load, cpuPerRequest: (cpu * 1000) / load.requests });
+        if (result.errors > 0 || result.non2xx > 0) throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+        samples[name].push({ load: result, cpuPerRequest: (cpu * 1000) / result.requests });
       }
     }
     const med = (name: Name, pick: (s: Sample) => number): number => median(samples[name].map(pick));
@@ -201,9 +207,44 @@ async function inMemory(appDir: string): Promise<void> {
       ['in memory (no sockets)', 'bare Koa µs/req', 'Nexus µs/req', 'Nexus layer µs/req', 'rounds'],
       [[`GET ${ROUTE}, ${REQUESTS} requests a round`, fmt(bareUs, 2), fmt(nexusUs, 2), fmt(nexusUs - bareUs, 2), ROUNDS_IN_MEMORY]],
     );
+    console.log();
+    breakdown(nexus, nexusUs - bareUs);
   } finally {
     await nexus.stop();
   }
+}
+
+/**
+ * The Nexus layer per request, piece by piece: each piece of the request path timed on its own
+ * (1e6 calls, median of 5), the rest (Koa middleware layers, the error boundary) by difference.
+ */
+function breakdown(nexus: { manager: { get(name: string): { gate: { isOpen: boolean; enter(): void; leave(): void } } | undefined }; metrics: { requestServed(p: string, m: string, s: number, t: number): void } }, layerUs: number): void {
+  const N = 1_000_000;
+  const time = (run: () => void): number => {
+    const samples: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const began = performance.now();
+      for (let i = 0; i < N; i++) run();
+      samples.push(((performance.now() - began) * 1000) / N);
+    }
+    return median(samples);
+  };
+  const PREFIX = /^\/plugins\/([^/]+)(?:\/|$)/;
+  const SYSTEM = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)?\/?$/i;
+  const view = nexus.manager.get('p')!;
+  const rows: [string, number, string][] = [
+    ['dispatch: path match, plugin lookup', time(() => void (SYSTEM.test(ROUTE), nexus.manager.get(decodeURIComponent(PREFIX.exec(ROUTE)![1]!)))), 'regexes, decodeURIComponent, Map get'],
+    ['gate: open check, enter, leave', time(() => void (view.gate.isOpen && (view.gate.enter(), view.gate.leave()))), 'counts requests in flight for a swap'],
+    ['metrics and tallies: requestServed()', time(() => nexus.metrics.requestServed('p', 'GET', 200, 0.0004)), 'plain tallies; Prometheus series built at scrape time'],
+    ['timing: two performance.now()', time(() => void (performance.now() - performance.now())), 'the latency a request is tallied with'],
+    ['attribution', 0, 'nothing per request: an escaped error is attributed from its stack'],
+  ];
+  const pieces = rows.reduce((sum, [, us]) => sum + us, 0);
+  rows.push(['rest: Koa layers (errors, routes), state, closures', Math.max(0, layerUs - pieces), 'by difference from the in-memory Nexus layer']);
+  printTable(
+    ['Nexus layer, piece by piece', 'µs/req', 'share of layer', 'what'],
+    rows.map(([name, us, what]) => [name, fmt(us, 3), layerUs > 0 ? `${((us / layerUs) * 100).toFixed(0)}%` : '-', what]),
+  );
 }
 
 /** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */

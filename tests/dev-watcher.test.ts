@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { isIgnored, watchPlugins, type PluginWatcher } from '../packages/cli/src/hot/watcher.ts';
+import { isIgnored, watchPlugins, type PluginWatcher } from '../packages/core/src/hot/watcher.ts';
 
 interface HandOn {
   dir: string;

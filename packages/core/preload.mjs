@@ -4,7 +4,7 @@
 // Modules already loaded here are served from Node's cache when the TypeScript sources import them.
 
 /** The packages `@nexus/core` imports at run time, Vite (the plugin loader) included. */
-export const RUNTIME_PACKAGES = ['vite', 'koa', '@koa/router', '@koa/bodyparser', 'ajv', 'prom-client', 'yaml', 'semver', 'better-sqlite3', 'mitt', 'picocolors'];
+export const RUNTIME_PACKAGES = ['vite', 'koa', '@koa/router', '@koa/bodyparser', 'ajv', 'prom-client', 'yaml', 'semver', 'better-sqlite3', 'mitt', 'picocolors', 'chokidar'];
 
 /**
  * Clients imported only when nexus.config selects them (PostgreSQL storage or events, Redis

@@ -23,7 +23,7 @@ export function printReady(options: { version: string; mode: string; url: string
       '',
       `  ${colors.bold(colors.cyan('NEXUS'))} ${colors.cyan(`v${version}`)}  ${colors.dim(mode)}  ready in ${colors.bold(String(ms))} ms`,
       '',
-      `  ${colors.green('➜')}  ${colors.bold('Local')}:   ${colors.cyan(url + '/')}`,
+      `  ${colors.green('➜')}  ${colors.bold(isLocal(url) ? 'Local' : 'Network')}:${isLocal(url) ? '  ' : ''} ${colors.cyan(url + '/')}`,
       `  ${colors.green('➜')}  ${colors.bold('Health')}:  ${colors.cyan(url + '/health')}`,
       `  ${colors.green('➜')}  ${colors.bold('Plugins')}: ${summary(plugins)}`,
       '',
@@ -31,6 +31,12 @@ export function printReady(options: { version: string; mode: string; url: string
       '',
     ].join('\n'),
   );
+}
+
+/** True when the server at `url` only answers this machine (a loopback address). */
+function isLocal(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** A one-line summary like `3 running, 1 failed`. */

@@ -37,12 +37,19 @@ export const ErrorCodes = {
   NEXUS_STORAGE_UNAVAILABLE: { status: 503, description: 'the storage server cannot be reached or used' },
   NEXUS_EVENTS_UNAVAILABLE: { status: 503, description: 'the event transport server cannot be reached or used' },
   NEXUS_ROUTE_NOT_FOUND: { status: 404, description: 'no route answers this method and path' },
-  NEXUS_BAD_REQUEST: { status: 400, description: 'the request cannot be read (malformed JSON, bad escapes)' },
+  NEXUS_BAD_REQUEST: { status: 400, description: 'the request cannot be read (malformed JSON, bad escapes, not HTTP)' },
   NEXUS_REQUEST_INVALID: { status: 400, description: "the request does not match the route's schema" },
   NEXUS_PAYLOAD_TOO_LARGE: { status: 413, description: 'the request body is larger than bodyLimit' },
   NEXUS_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'the route cannot read a body of this type' },
   NEXUS_HTTP_ERROR: { status: 400, description: 'a route answered with an HTTP error of its own' },
   NEXUS_INTERNAL: { status: 500, description: 'a route failed; the server log says why' },
+  NEXUS_LIMIT_EXCEEDED: { status: 500, description: 'a value nests deeper or is larger than Nexus accepts (a request body past it gets 400)' },
+  NEXUS_SERVICE_READ_ONLY: { status: 500, description: 'a plugin tried to change a service of another plugin' },
+  NEXUS_HOST_NOT_ALLOWED: { status: 403, description: 'the Host header names a host that is not allowed (allowedHosts in nexus.config)' },
+  NEXUS_STORAGE_OPEN_FAILED: { status: 500, description: 'the database cannot be opened' },
+  NEXUS_RESPONSE_INVALID: { status: 500, description: 'a route answered with a value JSON cannot encode' },
+  NEXUS_REQUEST_TIMEOUT: { status: 408, description: 'the request did not arrive within the server timeouts' },
+  NEXUS_HEADERS_TOO_LARGE: { status: 431, description: 'the request headers are too large' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A Nexus error code, e.g. `NEXUS_CONFIG_INVALID`. */

@@ -36,8 +36,10 @@ export { envVarName, resolveEnvName } from './config/env.ts';
 
 // Hot swap
 export { createHotReloader } from './hot/reloader.ts';
-export { diffAppConfig } from './hot/app-config.ts';
-export type { AppConfigChange } from './hot/app-config.ts';
+export { applyAppConfig, diffAppConfig } from './hot/app-config.ts';
+export type { AppConfigChange, AppConfigReport } from './hot/app-config.ts';
+export { isIgnored, watchApp, watchPlugins } from './hot/watcher.ts';
+export type { PluginWatcher, PluginWatcherOptions, WatchAppOptions } from './hot/watcher.ts';
 export type { HotApp, HotReloader } from './hot/reloader.ts';
 export type { HotReloaderOptions, ManifestChange, SwapError, SwapReport, SwapTimings } from './hot/types.ts';
 

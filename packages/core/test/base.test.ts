@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigStore } from '../src/config/store.ts';
-import { EventBus } from '../src/events/bus.ts';
-import { createLogger, createMemorySink } from '../src/logger/logger.ts';
 import type { PluginManifest } from '../src/manifest/types.ts';
 import { BasePlugin, bindPluginContext, isPluginInstance, setPluginStatus } from '../src/plugins/base.ts';
 import { PluginContext } from '../src/plugins/context.ts';
-import { ServiceRegistry } from '../src/services/registry.ts';
-import { createMemoryStorage } from '../src/storage/memory.ts';
+import { hostPieces } from './fixtures.ts';
 
 const manifest: PluginManifest = {
   name: 'greeter',
@@ -20,16 +17,15 @@ class Greeter extends BasePlugin {
   }
 }
 
-function bound(): { plugin: Greeter; storage: ReturnType<typeof createMemoryStorage> } {
-  const storage = createMemoryStorage();
-  const logger = createLogger({ name: 'greeter', sink: createMemorySink() });
+function bound(): { plugin: Greeter; storage: ReturnType<typeof hostPieces>['storage'] } {
+  const { storage, logger, bus, services } = hostPieces('greeter');
   const plugin = new Greeter();
   const context = new PluginContext({
     manifest,
     config: new ConfigStore(manifest, { greeting: 'hello' }, storage),
     storage,
-    bus: new EventBus({ logger }),
-    services: new ServiceRegistry(),
+    bus,
+    services,
     logger,
     onFault: () => {},
   });
@@ -78,11 +74,11 @@ describe('BasePlugin', () => {
   it('healthCheck() reports state, uptime, metrics and the error; `initialized` follows the state', async () => {
     const { plugin } = bound();
     expect(plugin.initialized).toBe(false);
-    setPluginStatus(plugin, { state: 'running', startedAt: Date.now() });
+    setPluginStatus(plugin, { state: 'running', startedAt: Date.now() - 5_000 });
     expect(plugin.initialized).toBe(true);
     const health = await plugin.healthCheck();
     expect(health).toMatchObject({ healthy: true, state: 'running', components: {}, metrics: { greeted: 2 } });
-    expect(health.uptime).toBeGreaterThanOrEqual(0);
+    expect(health.uptime).toBeGreaterThanOrEqual(5);
     setPluginStatus(plugin, { state: 'failed', error: 'boom' });
     expect(await plugin.healthCheck()).toMatchObject({ healthy: false, state: 'failed', error: 'boom', uptime: 0 });
   });

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigStore } from '../src/config/store.ts';
 import { isNexusError } from '../src/errors.ts';
-import { EventBus } from '../src/events/bus.ts';
-import { createLogger, createMemorySink } from '../src/logger/logger.ts';
+import { createLogger } from '../src/logger/logger.ts';
 import type { PluginManifest } from '../src/manifest/types.ts';
 import { PluginContext } from '../src/plugins/context.ts';
-import { ServiceRegistry } from '../src/services/registry.ts';
-import { createMemoryStorage } from '../src/storage/memory.ts';
+import { hostPieces, thrown } from './fixtures.ts';
 
 const ZERO = { subscriptions: 0, services: 0, timers: 0, tasks: 0 };
 
 function setup() {
-  const sink = createMemorySink();
-  const logger = createLogger({ name: 'test', sink });
-  const storage = createMemoryStorage();
-  const bus = new EventBus({ logger });
-  const services = new ServiceRegistry();
+  const { sink, storage, bus, services } = hostPieces();
   const faults: { plugin: string; error: unknown }[] = [];
   const make = (fields: Partial<PluginManifest> & { name: string }) => {
     const manifest = { version: '1.0.0', ...fields } as PluginManifest;
@@ -31,15 +25,6 @@ function setup() {
     });
   };
   return { make, bus, services, storage, faults, sink };
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('PluginContext resources', () => {

@@ -5,18 +5,10 @@ import { createMittTransport } from '../src/events/mitt-transport.ts';
 import type { EventEnvelope } from '../src/events/types.ts';
 import { createLogger, createMemorySink } from '../src/logger/logger.ts';
 import type { PluginManifest } from '../src/manifest/types.ts';
+import { thrown } from './fixtures.ts';
 
 function manifest(name: string, events: PluginManifest['events'], permissions: PluginManifest['permissions'] = ['events.publish', 'events.subscribe']): PluginManifest {
   return { name, version: '1.0.0', permissions, events };
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 let sink: ReturnType<typeof createMemorySink>;

@@ -23,7 +23,8 @@ describe('swap', () => {
     const fx = await start();
     const [report] = await fx.edit('hello', ENTRY, versionPlugin('v2'));
     expect(report).toMatchObject({ kind: 'swap', plugins: ['hello'], files: ['plugins/hello/src/plugin.ts'], outcome: 'ok' });
-    expect(report!.timings.total).toBeGreaterThanOrEqual(report!.timings.load);
+    expect(report!.timings.load).toBeGreaterThan(0);
+    expect(report!.timings.initialize).toBeGreaterThan(0);
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v2' });
     const { body } = await fx.get('/plugins');
     expect(body.plugins[0]).toMatchObject({ name: 'hello', state: 'running', reloads: 1 });
@@ -137,7 +138,6 @@ describe('rollback: the previous version goes on serving, the next good save rec
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v1' });
     await fx.edit('hello', ENTRY, versionPlugin('v3'));
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v3' });
-    expect(fx.app.metrics.registry.getSingleMetricAsString).toBeDefined();
     expect(await fx.app.metrics.registry.getSingleMetricAsString('nexus_plugin_reloads_total')).toContain('outcome="rolled_back"} 1');
   });
 
@@ -149,7 +149,6 @@ describe('rollback: the previous version goes on serving, the next good save rec
     await fx.edit('hello', ENTRY, versionPlugin('v3', '  override shutdown(): Promise<void> { return new Promise(() => {}); }'));
     const [slow] = await fx.edit('hello', ENTRY, versionPlugin('v4'));
     expect(slow).toMatchObject({ outcome: 'ok' });
-    expect(slow!.timings.shutdown).toBeGreaterThanOrEqual(290);
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v4' });
     expect(fx.logs.some((r) => r.message.includes('NEXUS_SHUTDOWN_TIMEOUT'))).toBe(true);
   });
@@ -174,7 +173,7 @@ describe('nothing lost', () => {
   }`;
     fx = await startHotApp({ hello: { files: { [ENTRY]: versionPlugin('v1').replace(/ {2}override routes[\s\S]*?\n {2}}\n/, slowRoute + '\n') } } });
     const inflight = fx.get('/plugins/hello/slow');
-    await new Promise((r) => setTimeout(r, 30));
+    await expect.poll(() => fx!.app.manager.get('hello')!.gate.inflight).toBe(1);
     await fx.edit('hello', ENTRY, versionPlugin('v2'));
     expect(await inflight).toEqual({ status: 200, body: { alive: true } });
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v2' });
@@ -207,8 +206,7 @@ describe('nothing lost', () => {
     for (let n = 1; n <= 20; n++) await publish(n);
     await swapped;
     await publish(21);
-    await fx.app.bus.idle();
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => ticks().length).toBe(22);
     expect(ticks().map((t) => t.n)).toEqual(Array.from({ length: 22 }, (_, n) => n));
     expect(ticks()[0]).toMatchObject({ version: 'v1' });
     expect(ticks().slice(1).every((t) => t.version === 'v2' && t.alive)).toBe(true);
@@ -265,17 +263,13 @@ describe('nothing lost', () => {
     expect(oldContext.resources()).toEqual({ subscriptions: 0, services: 0, timers: 0, tasks: 0 });
     expect(record.context!.resources()).toEqual({ subscriptions: 1, services: 1, timers: 1, tasks: 1 });
     await fx.app.bus.publish('busy', 'busy.tick', {});
-    await new Promise((r) => setTimeout(r, 30));
+    await fx.app.bus.idle();
     expect((globalThis as { __hotZombies?: string[] }).__hotZombies ?? []).toEqual([]);
   });
 });
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 1));
-  }
+async function until(check: () => boolean): Promise<void> {
+  await expect.poll(check, { interval: 1, timeout: 5_000 }).toBe(true);
 }
 
 describe('error answers under nexus dev', () => {

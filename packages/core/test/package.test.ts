@@ -30,6 +30,7 @@ describe('@nexus/core public surface', () => {
         "REDACTED",
         "ServiceRegistry",
         "appDirProblem",
+        "applyAppConfig",
         "checkConnections",
         "chooseBackends",
         "createApp",
@@ -54,6 +55,7 @@ describe('@nexus/core public surface', () => {
         "entryProblem",
         "envVarName",
         "formatFailure",
+        "isIgnored",
         "loadAppConfig",
         "loadManifest",
         "planPlugins",
@@ -64,6 +66,8 @@ describe('@nexus/core public surface', () => {
         "resolvePluginConfig",
         "validateConfigValue",
         "validateManifest",
+        "watchApp",
+        "watchPlugins",
         "writeLine",
       ]
     `);

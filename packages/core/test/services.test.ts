@@ -1,15 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isNexusError } from '../src/errors.ts';
 import { ServiceRegistry } from '../src/services/registry.ts';
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './fixtures.ts';
 
 interface AuthApi {
   check(token: string): boolean;

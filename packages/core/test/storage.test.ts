@@ -8,6 +8,7 @@ import { createSqliteStorage } from '../src/storage/sqlite.ts';
 import { createPostgresStorage } from '../src/storage/postgres.ts';
 import type { DatabaseSchema, Document, StorageDriver } from '../src/storage/types.ts';
 import { POSTGRES_URL, services } from '../../../tests/helpers/services.ts';
+import { rejection, thrown } from './fixtures.ts';
 
 interface User extends Document {
   email: string;
@@ -26,24 +27,6 @@ const schema: DatabaseSchema = {
     users: [{ id: 'root', email: 'root@example.com', name: 'Root', age: 99, admin: true }],
   },
 };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 interface Fixture {
   open(): StorageDriver | Promise<StorageDriver>;

@@ -278,7 +278,14 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
     if (this.#view.invalid) {
       throw new NexusError(this.#view.failure?.code ?? 'NEXUS_VERSION_MISMATCH', this.#view.error ?? 'the manifest does not fit this runtime', { plugin: this.name });
     }
-    this.#http = createHttpApp({ manager: this.#manager, metrics: createMetrics(() => this.#manager), logger: hostLogger, waitMs: timeouts.initialize + timeouts.shutdown });
+    this.#http = createHttpApp({
+      manager: this.#manager,
+      metrics: createMetrics(() => this.#manager),
+      logger: hostLogger,
+      waitMs: timeouts.initialize + timeouts.shutdown,
+      // Requests are made in memory, with the Host nexus.test: no browser can reach them.
+      allowedHosts: ['nexus.test'],
+    });
     this.#entry = pluginClass ? { file: `<class ${pluginClass.name}>`, create: () => new pluginClass() } : undefined;
     this.config = viewConfig(() => {
       const store = this.#view.context?.config ?? this.#last?.config;

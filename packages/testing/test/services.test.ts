@@ -21,7 +21,11 @@ describe('createMockServices', () => {
     expect(() => createMockServices({ time: {} })).toThrow(
       'Cannot tell which plugin provides service "time": name it "<plugin>.time" (services live in their plugin\'s namespace), or pass the owner: provide("time", impl, "<plugin>").',
     );
-    expect(createMockServices().provide('time', {}, 'clock')).toBeTypeOf('function');
+    const services = createMockServices();
+    const withdraw = services.provide('time', {}, 'clock');
+    expect(services.list()).toEqual([{ name: 'time', owner: 'clock' }]);
+    withdraw();
+    expect(services.list()).toEqual([]);
   });
 
   it('gives the plugin a service of a plugin it depends on', async () => {

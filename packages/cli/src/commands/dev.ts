@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { NEXUS_VERSION } from '@nexus/core';
-import { createApp, createHotReloader, type ManifestChange } from '@nexus/core/host';
-import { watchAppConfig, type AppConfigReport } from '../hot/app-config.ts';
-import { formatSwap } from '../hot/report.ts';
-import { watchPlugins } from '../hot/watcher.ts';
+import { createApp, createHotReloader, watchApp, type AppConfigReport, type ManifestChange } from '@nexus/core/host';
+import { formatSwap, formatTrace } from '../hot/report.ts';
 import { colors, printReady, say, warn } from '../ui.ts';
 import { waitForSignal, type ServeOptions } from './start.ts';
 
@@ -25,26 +23,24 @@ export async function devCommand(appDir: string, options: ServeOptions): Promise
   const hot = createHotReloader(app, {
     onReport: (report) => {
       const lines = formatSwap(report);
+      const trace = process.env.NEXUS_LOG_LEVEL === 'debug' ? formatTrace(report) : undefined;
+      if (trace) lines.push(trace);
       (report.outcome === 'ok' && !report.error ? say : warn)(lines.join('\n'));
     },
     onManifestChange: regenerateTypes,
     onWarning: (message) => warn(colors.yellow(`  ${message}`)),
   });
   const { root, only } = app.manager.pluginsLocation;
-  const watcher = await watchPlugins({
-    root,
-    only,
-    onChange: (dir, files) => hot.notify(dir, files),
+  const watcher = await watchApp(app, hot, {
+    onAppConfig: reportAppConfig,
     onError: (error) => warn(colors.yellow(`  watcher: ${String(error)}`)),
   });
-  const appConfig = await watchAppConfig(app, hot, reportAppConfig);
   printReady({ version: NEXUS_VERSION, mode: 'dev', url, ms: Math.round(performance.now()), plugins: app.manager.list() });
   const watched = only === undefined ? root : path.join(root, only);
   say(`  ${colors.dim('watching')} ${path.relative(process.cwd(), watched) || '.'}${colors.dim(' for changes; Ctrl-C to stop')}`);
   say();
   return waitForSignal(app, async () => {
     await watcher.close();
-    await appConfig.close();
     await hot.close();
   });
 }

@@ -69,3 +69,18 @@ function ms(value: number): string {
 function clock(at: Date): string {
   return at.toTimeString().slice(0, 8);
 }
+
+/**
+ * With NEXUS_LOG_LEVEL=debug, a line saying where a swap's time went before it began: the watcher's
+ * debounce, hashing the files, waiting for the reloader; with the epoch ms of the first file event
+ * and of the new code being ready, so a client can tell the rest (the bench does).
+ *
+ * @example
+ *   trace  event@1764661200123.41  settle 3.1 · hash 0.2 · queue 0.3 ms  ready@1764661200140.02
+ */
+export function formatTrace(report: SwapReport): string | undefined {
+  const trace = report.trace;
+  if (!trace) return undefined;
+  const { event, settled, hashed, began, ready } = trace;
+  return colors.dim(`  trace  event@${event.toFixed(2)}  settle ${ms(settled - event)} · hash ${ms(hashed - settled)} · queue ${ms(began - hashed)} ms  ready@${ready.toFixed(2)}`);
+}

@@ -7,6 +7,7 @@ import { NexusError } from '../errors.ts';
 import { EventBus } from '../events/bus.ts';
 import type { DurableTransport, EventTransport } from '../events/types.ts';
 import { createMetrics, type NexusMetrics } from '../http/metrics.ts';
+import { isLoopbackHost } from '../http/middlewares/host-check.ts';
 import { createHttpApp } from '../http/server.ts';
 import { createConsoleSink, createLogger, type LogSink } from '../logger/logger.ts';
 import type { LogLevel, Logger } from '../logger/types.ts';
@@ -17,7 +18,7 @@ import { ServiceRegistry } from '../services/registry.ts';
 import type { StorageDriver } from '../storage/types.ts';
 import { NEXUS_VERSION } from '../version.ts';
 import { openBackends, type Backends } from './backends.ts';
-import { close, listen } from './listen.ts';
+import { close, HTTP_TIMEOUTS, listen, type HttpTimeouts } from './listen.ts';
 
 /** How to run a Nexus app. */
 export interface CreateAppOptions {
@@ -40,6 +41,8 @@ export interface CreateAppOptions {
   transport?: EventTransport | DurableTransport;
   /** Catch errors escaping plugin code at process level. @default true */
   catchPluginFaults?: boolean;
+  /** HTTP server timeouts. @default HTTP_TIMEOUTS (15 s headers, 60 s request, 5 s keep-alive) */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 /** A running (or ready to run) Nexus app. */
@@ -110,14 +113,17 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     environ,
   });
   if (options.catchPluginFaults !== false) installFaultHandlers(logger);
+  const host = options.host ?? config.host ?? '127.0.0.1';
   const http = createHttpApp({
     manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: options.mode === 'dev',
+    listenHost: host, allowedHosts: config.allowedHosts, storage,
     backends, transaction: storage.transaction?.bind(storage),
   });
   const app: NexusApp = {
     appDir, config, manager, bus, services, storage, backends, loader, metrics, http, logger,
     async start() {
-      const listening = await listen(http, options.port ?? config.port ?? 3000, options.host ?? config.host ?? '127.0.0.1');
+      const listening = await listen(http, options.port ?? config.port ?? 3000, host, { ...HTTP_TIMEOUTS, ...options.httpTimeouts });
+      if (!isLoopbackHost(host)) logger.warn(exposureWarning(host, listening.url, config.allowedHosts));
       app.server = listening.server;
       app.url = listening.url;
       await manager!.startAll();
@@ -135,4 +141,15 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     },
   };
   return app;
+}
+
+/** What binding beyond loopback exposes, and to whom. */
+function exposureWarning(host: string, url: string, allowedHosts: AppConfig['allowedHosts']): string {
+  const where = host === '0.0.0.0' || host === '::' ? 'every network interface' : `${host}`;
+  const hosts = allowedHosts === true ? 'any Host header (allowedHosts: true)' : 'IP addresses, localhost and allowedHosts';
+  return (
+    `Listening on ${where} (${url}): other machines that can reach it can call every plugin route and read ` +
+    `/plugins, /health, /metrics and the dashboard; requests are answered for ${hosts}. ` +
+    'Bind 127.0.0.1 (the default) unless the app is meant to be reached from the network, and put it behind a proxy that authenticates.'
+  );
 }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
+import { depthMessage, isTooDeep } from '../limits.ts';
 import { parseJson } from '../manifest/load.ts';
 import { formatSchemaErrors } from '../manifest/validate.ts';
 
@@ -32,6 +33,15 @@ export interface AppConfig {
    * @default '127.0.0.1'
    */
   host?: string;
+  /**
+   * Host names (besides localhost, IP addresses and the `host` being listened on) that requests may
+   * name in their Host header; any other gets 403, so a DNS-rebinding page cannot reach the app.
+   * A leading dot allows every subdomain: `.example.com` allows `example.com` and `api.example.com`.
+   * `true` allows any host (only behind a proxy that checks it).
+   * @default []
+   * @example ['nexus.internal', '.example.com']
+   */
+  allowedHosts?: string[] | true;
   /**
    * Folder holding one subfolder per plugin, relative to the app.
    * @default 'plugins'
@@ -127,6 +137,9 @@ const appConfigSchema = {
     $schema: { type: 'string' },
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     host: { type: 'string', minLength: 1 },
+    allowedHosts: {
+      anyOf: [{ const: true }, { type: 'array', items: { type: 'string', minLength: 1, pattern: '^[^\\s/:]+$' } }],
+    },
     pluginsDir: { type: 'string', minLength: 1 },
     plugins: {
       type: 'object',
@@ -186,14 +199,16 @@ export async function loadAppConfig(appDir: string): Promise<LoadedAppConfig> {
   if (!file) return { config: {}, errors: [] };
   const loaded = await readConfigFile(path.join(appDir, file));
   if ('error' in loaded) return { config: {}, file, errors: [`${file}: ${loaded.error}`] };
+  if (isTooDeep(loaded.value)) return { config: {}, file, errors: [`${file}: ${depthMessage('the config')}`] };
   if (!validateAppConfig(loaded.value)) {
-    return { config: {}, file, errors: formatSchemaErrors(file, validateAppConfig.errors, hintFor) };
+    return { config: {}, file, errors: [...new Set(formatSchemaErrors(file, validateAppConfig.errors, hintFor))] };
   }
   return { config: loaded.value as AppConfig, file, errors: [] };
 }
 
 function hintFor(error: ErrorObject): string | undefined {
   if (error.instancePath === '/bodyLimit' && error.keyword === 'pattern') return 'must be a size such as "1mb" or "512kb"';
+  if (error.instancePath.startsWith('/allowedHosts')) return 'must be true or a list of host names such as ["nexus.internal", ".example.com"] (no port, no scheme)';
   return undefined;
 }
 

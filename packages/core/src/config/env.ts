@@ -1,3 +1,4 @@
+import { depthMessage, excessJsonDepth } from '../limits.ts';
 import type { ConfigOption } from '../manifest/types.ts';
 
 /** The result of coercing an environment variable: the typed value, or what is wrong with it. */
@@ -46,6 +47,7 @@ function coerceBoolean(text: string, got: string): CoercedEnvValue {
 function coerceJson(type: 'array' | 'object', text: string, got: string): CoercedEnvValue {
   const example = type === 'array' ? '["a","b"]' : '{"a":1}';
   const expected = `expected a JSON ${type} such as ${example}${got}`;
+  if (excessJsonDepth(text) !== undefined) return { error: depthMessage('the value') };
   try {
     const value: unknown = JSON.parse(text);
     const isArray = Array.isArray(value);

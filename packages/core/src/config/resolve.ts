@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ConfigOption, PluginManifest } from '../manifest/types.ts';
+import { depthMessage, isTooDeep, LIMITS, sizeMessage } from '../limits.ts';
 import type { PluginLocation } from '../plugins/location.ts';
 import type { AppConfig } from './app.ts';
 import { coerceEnvValue, envVarName } from './env.ts';
@@ -115,21 +116,58 @@ async function readYamlLayer(input: ResolveConfigInput, file: string, result: Re
 }
 
 function parseYamlMapping(text: string, source: string, errors: string[]): Record<string, unknown> | undefined {
-  const document = parseDocument(text);
-  if (document.errors.length > 0) {
-    for (const error of document.errors) {
-      const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : '';
-      errors.push(`${source}: ${where}${error.message.split(' at line ')[0]}`);
-    }
+  const limit = yamlLimitProblem(text);
+  if (limit) {
+    errors.push(`${source}: ${limit}`);
     return undefined;
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    const document = parseDocument(text);
+    if (document.errors.length > 0) {
+      for (const error of document.errors) {
+        const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : '';
+        errors.push(`${source}: ${where}${error.message.split(' at line ')[0]}`);
+      }
+      return undefined;
+    }
+    data = document.toJS();
+  } catch (error) {
+    // The yaml library stops alias bombs ("Excessive alias count") and runaway nesting by throwing.
+    errors.push(`${source}: cannot be read: ${error instanceof Error ? error.message : String(error)}; YAML aliases (*name) may not expand to more than a hundred values`);
+    return undefined;
+  }
+  if (isTooDeep(data)) {
+    errors.push(`${source}: ${depthMessage('the file')}`);
+    return undefined;
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     errors.push(`${source}: must be a mapping of config keys to values (key: value), got ${Array.isArray(data) ? 'a list' : 'a single value'}`);
     return undefined;
   }
   return data as Record<string, unknown>;
+}
+
+/** Size and flow-nesting limits, checked on the text: the yaml parser itself recurses (and worse). */
+function yamlLimitProblem(text: string): string | undefined {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.bytes) return `${sizeMessage('the file', bytes)}; make it smaller`;
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    const before = i === 0 ? '\n' : text[i - 1]!;
+    if (quote) {
+      if (char === '\\' && quote === '"') i++;
+      else if (char === quote || char === '\n') quote = '';
+    } else if ((char === '"' || char === "'") && /[\s[{,:]/.test(before)) quote = char;
+    else if (char === '#' && /\s/.test(before)) while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    else if (char === '[' || char === '{') {
+      if (++depth > LIMITS.depth) return `line ${text.slice(0, i).split('\n').length}: ${depthMessage('the file')}`;
+    } else if (char === ']' || char === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 /** Applies NEXUS_<PLUGIN>_<KEY> variables; returns the keys whose variable could not be coerced. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NexusError, errorMessage } from '../errors.ts';
+import { deepFreeze, depthMessage, isTooDeep } from '../limits.ts';
 import type { Logger } from '../logger/types.ts';
 import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
@@ -169,7 +170,7 @@ export class EventBus {
     const envelope: EventEnvelope = Object.freeze({
       id: randomUUID(),
       type,
-      data,
+      data: frozenCopy(source, type, data),
       source,
       timestamp: new Date().toISOString(),
     });
@@ -448,6 +449,23 @@ export class EventBus {
 
 function consumerKey(spec: ConsumerSpec): string {
   return `${spec.plugin}\0${spec.type}\0${spec.mode}`;
+}
+
+/**
+ * Subscribers share one envelope: its data is a frozen copy, so no handler changes what the
+ * publisher or another handler sees (as with a transport that serializes). Data structuredClone
+ * cannot copy (functions, class instances with private state) is delivered as is.
+ */
+function frozenCopy(source: string, type: string, data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data;
+  if (isTooDeep(data)) {
+    throw new NexusError('NEXUS_LIMIT_EXCEEDED', `Plugin "${source}" cannot publish "${type}": ${depthMessage('its data')}`, { plugin: source });
+  }
+  try {
+    return deepFreeze(structuredClone(data));
+  } catch {
+    return data;
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<void> {

@@ -11,6 +11,7 @@ import type { PluginManager, PluginView } from '../plugins/manager.ts';
 import type { PlanProblem } from '../plugins/plan.ts';
 import type { SwapFailure, SwapItem, SwapResult } from '../plugins/swap.ts';
 import type { HotReloaderOptions, SwapError, SwapReport } from './types.ts';
+import { epochNow, type WatchTrace } from './watcher.ts';
 
 /** What a hot reloader needs from a Nexus app (a `NexusApp` has all of it). */
 export interface HotApp {
@@ -26,7 +27,7 @@ export interface HotReloader {
    * Files in the plugin folder `dir` changed (or the folder appeared or went away). Changes are
    * queued: one swap runs at a time, and what arrives meanwhile is merged into the next one.
    */
-  notify(dir: string, files?: readonly string[]): void;
+  notify(dir: string, files?: readonly string[], reason?: { config?: boolean; trace?: WatchTrace }): void;
   /** Resolves once no swap runs and none is queued. */
   idle(): Promise<void>;
   /** Take no more changes; resolves after the swap in progress. */
@@ -44,6 +45,8 @@ interface Change {
   found?: DiscoveredPlugin;
   /** The plugin serves: a valid manifest change swaps it in place. */
   live: boolean;
+  /** Its nexus.config overrides changed (or it was enabled or disabled there). */
+  config: boolean;
   added: boolean;
 }
 
@@ -61,6 +64,10 @@ const now = (): number => performance.now();
  */
 export function createHotReloader(app: HotApp, options: HotReloaderOptions = {}): HotReloader {
   const pending = new Map<string, Set<string>>();
+  /** Folders whose plugin's nexus.config overrides changed since the last batch. */
+  const reconfigured = new Set<string>();
+  /** How the first change of the next batch went through the watcher. */
+  let trace: WatchTrace | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
   const waiters: (() => void)[] = [];
@@ -68,9 +75,13 @@ export function createHotReloader(app: HotApp, options: HotReloaderOptions = {})
   const pump = async (): Promise<void> => {
     while (pending.size > 0 && !closed) {
       const batch = new Map(pending);
+      const config = new Set(reconfigured);
+      const watched = trace;
       pending.clear();
+      reconfigured.clear();
+      trace = undefined;
       try {
-        await processBatch(app, options, batch);
+        await processBatch(app, options, batch, config, watched);
       } catch (error) {
         app.manager.logger.error(`hot reload failed unexpectedly: ${errorMessage(error)}`, error instanceof Error ? error : undefined);
       }
@@ -80,9 +91,11 @@ export function createHotReloader(app: HotApp, options: HotReloaderOptions = {})
   };
 
   return {
-    notify(dir, files = []) {
+    notify(dir, files = [], reason = {}) {
       if (closed) return;
       const key = path.resolve(dir);
+      if (reason.config) reconfigured.add(key);
+      trace ??= reason.trace;
       let set = pending.get(key);
       if (!set) pending.set(key, (set = new Set()));
       for (const file of files) set.add(path.resolve(file));
@@ -102,8 +115,15 @@ export function createHotReloader(app: HotApp, options: HotReloaderOptions = {})
   };
 }
 
-async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map<string, Set<string>>): Promise<void> {
+async function processBatch(
+  app: HotApp,
+  options: HotReloaderOptions,
+  batch: Map<string, Set<string>>,
+  reconfigured: ReadonlySet<string>,
+  watched: WatchTrace | undefined,
+): Promise<void> {
   const began = now();
+  const beganEpoch = epochNow();
   const { manager } = app;
   const root = manager.pluginsRoot;
   const report = (r: SwapReport): void => options.onReport?.(r);
@@ -135,7 +155,7 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
       continue;
     }
     if (live && !files.has(path.join(dir, MANIFEST))) {
-      changes.push({ name: live.name, manifest: live.manifest!, files: shown, live: true, added: false });
+      changes.push({ name: live.name, manifest: live.manifest!, files: shown, live: true, added: false, config: reconfigured.has(dir) });
       continue;
     }
     const found = await inspectFolder(app.appDir, root, path.basename(dir));
@@ -151,14 +171,14 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
         continue;
       }
       await regenerateTypes(options, found, found.manifest!);
-      changes.push({ name: live.name, manifest: found.manifest!, found, files: shown, live: true, added: false });
+      changes.push({ name: live.name, manifest: found.manifest!, found, files: shown, live: true, added: false, config: reconfigured.has(dir) });
       continue;
     }
     // Not serving (new, failed before), or renamed in its manifest: take the folder as found.
     if (live) removals.add(live.name);
     const other = found.manifest ? manager.get(found.manifest.name) : undefined;
     if (other && other.location.dir !== dir && !isDirectory(other.location.dir)) removals.add(other.name); // folder renamed
-    changes.push({ files: shown, found, live: false, added: !view });
+    changes.push({ files: shown, found, live: false, added: !view, config: reconfigured.has(dir) });
   }
 
   // 2. Removed folders go first, so that a renamed folder's plugin can come back under its name.
@@ -202,23 +222,26 @@ async function processBatch(app: HotApp, options: HotReloaderOptions, batch: Map
       const view = manager.get(member);
       if (done.has(member) || !view?.manifest || !view.enabled || view.invalid) continue;
       const changed = byName.get(member);
-      items.push({ name: member, manifest: changed?.manifest ?? view.manifest, checkConfig: changed ? touchesConfig(manager, view, changed.files) : false });
+      items.push({ name: member, manifest: changed?.manifest ?? view.manifest, checkConfig: changed ? changed.config || touchesConfig(view, changed.files) : false });
+      if (changed?.config && changed.files.length === 0 && manager.appConfigFile) changed.files.push(manager.appConfigFile);
       if (changed) files.push(...changed.files);
       done.add(member);
     }
     const swapping = now();
     const result = await manager.swap(items);
     recordMetrics(app, result);
-    report(swapReport(app, change.added ? 'add' : 'swap', files, result, swapping - from));
+    const report1 = swapReport(app, change.added ? 'add' : 'swap', files, result, swapping - from);
+    if (watched && from === began) report1.trace = { ...watched, began: beganEpoch, ready: beganEpoch + report1.timings.total };
+    report(report1);
     from = now();
   }
   if (adopted.length > 0) manager.replan();
 }
 
-/** Its config files, its manifest or nexus.config changed: check the new configuration before swapping. */
-function touchesConfig(manager: PluginManager, view: PluginView, files: readonly string[]): boolean {
+/** Its config files or its manifest changed: check the new configuration before swapping. */
+function touchesConfig(view: PluginView, files: readonly string[]): boolean {
   const configDir = `${view.location.displayDir}/config/`;
-  return files.some((f) => f.startsWith(configDir) || f === view.location.manifestFile || f === manager.appConfigFile);
+  return files.some((f) => f.startsWith(configDir) || f === view.location.manifestFile);
 }
 
 /** Stop a plugin whose folder went away, and the plugins that need it; then forget it. */

@@ -46,6 +46,12 @@ export interface SwapReport {
   outcome: 'ok' | 'rolled_back' | 'failed';
   timings: SwapTimings;
   error?: SwapError;
+  /**
+   * When the change went through each stage, in epoch ms (comparable with another process's
+   * clock): the first file event, the end of the debounce, the files hashed, the batch began, the
+   * new code ready. Set for the first swap of a change that came from the watcher.
+   */
+  trace?: { event: number; settled: number; hashed: number; began: number; ready: number };
 }
 
 /** A plugin as the type generator needs it. */

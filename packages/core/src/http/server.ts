@@ -1,13 +1,15 @@
-import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Backends } from '../app/backends.ts';
 import type { ErrorLocation } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
+import type { StorageDriver } from '../storage/types.ts';
 import { locateError } from '../plugins/code-frame.ts';
 import { shownLocation } from '../plugins/failure.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
 import { errorsMiddleware } from './middlewares/errors.ts';
+import { createHostFilter, hostCheck } from './middlewares/host-check.ts';
+import { jsonBody } from './middlewares/json-body.ts';
 import { notFound } from './middlewares/not-found.ts';
 import { pluginDispatch } from './middlewares/plugin-dispatch.ts';
 import { isSystemPath, systemRoutes } from './system-routes.ts';
@@ -26,6 +28,12 @@ export interface HttpAppOptions {
   backends?: Pick<Backends, 'health'>;
   /** Runs each plugin request as one storage transaction (PostgreSQL). */
   transaction?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The host the server listens on: requests may name it in their Host header. */
+  listenHost?: string;
+  /** Host names allowed besides localhost and IP addresses (nexus.config `allowedHosts`). @default [] */
+  allowedHosts?: readonly string[] | true;
+  /** The app's storage: `/health` includes whether it works. */
+  storage?: StorageDriver;
   /** `nexus dev`: error answers say where in the plugin's code, with a code frame. @default false */
   dev?: boolean;
 }
@@ -35,19 +43,22 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics, options.backends).routes();
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '1mb', encoding: 'utf-8' });
+  const system = systemRoutes(options.manager, metrics, options.logger, options.storage, options.backends).routes();
+  const parseBody = jsonBody(options.bodyLimit ?? '1mb');
   const { manager, dev = false } = options;
   const locate = (plugin: string, error: unknown): ErrorLocation | undefined => {
     const dir = manager.get(plugin)?.location.dir;
     const location = dir === undefined ? undefined : locateError(error, dir);
     return location && shownLocation(location, manager.appDir, true);
   };
+  if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
   app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
-  app.use(function nexusSystemRoutes(ctx, next) {
-    return isSystemPath(ctx.path) ? system(ctx as Parameters<typeof system>[0], next) : next();
+  const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction });
+  // One middleware, not three: each Koa layer costs a promise and a dispatch on every request.
+  app.use(function nexusRoutes(ctx) {
+    const answer404 = (): Promise<void> => notFound(ctx);
+    if (!isSystemPath(ctx.path)) return plugins(ctx, answer404);
+    return system(ctx as Parameters<typeof system>[0], () => plugins(ctx, answer404));
   });
-  app.use(pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction }));
-  app.use(notFound);
   return app;
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { excessJsonDepth, LIMITS, sizeMessage } from '../limits.ts';
 import { validateManifest, type ManifestCheck } from './validate.ts';
 
 /** Reads and checks `<pluginDir>/manifest.json`; `displayFile` is the path shown in messages. */
@@ -26,9 +27,19 @@ function readProblem(error: unknown): string {
   return `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** Parses JSON text; on failure says where (line, column) and, when it can tell, how to fix it. */
+/**
+ * Parses JSON text; on failure says where (line, column) and, when it can tell, how to fix it.
+ * Text past LIMITS (size, nesting) is refused before anything recursive reads it.
+ */
 export function parseJson(text: string): { value: unknown } | { error: string } {
   const source = text.replace(/^\uFEFF/, '');
+  const bytes = Buffer.byteLength(source);
+  if (bytes > LIMITS.bytes) return { error: `${sizeMessage('the file', bytes)}; make it smaller` };
+  const deep = excessJsonDepth(source);
+  if (deep !== undefined) {
+    const { line, column } = lineColumn(source, deep);
+    return { error: `line ${line}, column ${column}: nested more than ${LIMITS.depth} levels deep; Nexus reads at most ${LIMITS.depth} levels of objects and arrays, flatten this value` };
+  }
   try {
     return { value: JSON.parse(source) };
   } catch (error) {

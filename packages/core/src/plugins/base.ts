@@ -213,7 +213,8 @@ export abstract class BasePlugin<T extends PluginTypes = UntypedPluginTypes, H =
 
 /** Give a plugin instance its context (the manager and @nexus/testing do this). */
 export function bindPluginContext(plugin: BasePlugin<PluginTypes, unknown>, context: PluginContext): void {
-  plugin[CONTEXT] = context;
+  // Fixed for the instance's life: a plugin cannot swap in another context (another identity).
+  Object.defineProperty(plugin, CONTEXT, { value: context, writable: false, enumerable: false, configurable: false });
 }
 
 /** Tell a plugin instance its lifecycle state (drives `initialized` and `healthCheck()`). */
@@ -233,3 +234,7 @@ export function isPluginInstance(value: unknown): value is BasePlugin<PluginType
     typeof (value as { healthCheck?: unknown }).healthCheck === 'function'
   );
 }
+
+// Every plugin class extends this one prototype: frozen, so that no plugin rewrites, say, getData()
+// for all of them. Subclasses define their own methods and fields as usual.
+Object.freeze(BasePlugin.prototype);

@@ -11,7 +11,8 @@ import type { PluginManifest, Permission } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { Collection, Document, StorageDriver } from '../storage/types.ts';
 import { defaultManifestFile } from '../manifest/load.ts';
-import type { PluginOwner } from './attribution.ts';
+import { deepFreeze } from '../limits.ts';
+import { serviceView, type PluginOwner } from './attribution.ts';
 import type { PluginDatabase } from './types.ts';
 
 /** What a plugin holds that must be released at shutdown; every count returns to 0. */
@@ -44,12 +45,20 @@ const READS = new Set(['get', 'find', 'findOne', 'count']);
 /** Leases of storages without their own (one process is the whole app). */
 const localLeases = createLocalLeases();
 
-/** Everything a running plugin reaches through `this`: config, state, events, services, timers. */
+/**
+ * Everything a running plugin reaches through `this`: config, state, events, services, timers.
+ * Its identity (name, permissions, dependencies) is fixed when it is created: the manifest it shows
+ * is a frozen copy, and no object a plugin can reach from here changes what it may do.
+ */
 export class PluginContext {
-  readonly manifest: PluginManifest;
+  readonly manifest: Readonly<PluginManifest>;
   readonly logger: Logger;
   readonly db: PluginDatabase;
   readonly #deps: PluginContextDeps;
+  readonly #name: string;
+  readonly #manifestFile: string;
+  readonly #permissions: ReadonlySet<Permission>;
+  readonly #serviceViews = new WeakMap<object, unknown>();
   readonly #abort = new AbortController();
   readonly #subscriptions = new Set<() => void>();
   readonly #services = new Set<() => void>();
@@ -61,19 +70,23 @@ export class PluginContext {
 
   constructor(deps: PluginContextDeps) {
     this.#deps = deps;
-    this.manifest = deps.manifest;
+    this.manifest = deepFreeze(structuredClone(deps.manifest));
+    this.#name = this.manifest.name;
+    this.#manifestFile = deps.manifestFile ?? defaultManifestFile(this.#name);
+    this.#permissions = new Set(this.manifest.permissions ?? []);
+    this.#dependencies = new Set((this.manifest.dependencies ?? []).map((d) => d.split('@')[0]!));
     this.logger = deps.logger;
-    this.#dependencies = new Set((deps.manifest.dependencies ?? []).map((d) => d.split('@')[0]!));
-    this.db = { collection: (name) => this.#collection(name) };
-    this.owner = { name: deps.manifest.name, fault: deps.onFault };
+    this.db = Object.freeze({ collection: <T extends Document>(name: string) => this.#collection<T>(name) });
+    this.owner = Object.freeze({ name: this.#name, fault: deps.onFault });
+    Object.freeze(this);
   }
 
   get manifestFile(): string {
-    return this.#deps.manifestFile ?? defaultManifestFile(this.name);
+    return this.#manifestFile;
   }
 
   get name(): string {
-    return this.manifest.name;
+    return this.#name;
   }
 
   /** Aborted when the plugin shuts down. */
@@ -86,19 +99,19 @@ export class PluginContext {
   }
 
   getData<T>(key: string): Promise<T | undefined> {
-    return this.#deps.storage.getData<T>(this.name, key);
+    return this.#deps.storage.getData<T>(this.#name, key);
   }
 
   setData(key: string, value: unknown): Promise<void> {
-    return this.#deps.storage.setData(this.name, key, value);
+    return this.#deps.storage.setData(this.#name, key, value);
   }
 
   publishEvent<T>(type: string, data: T): Promise<EventEnvelope<T>> {
-    return this.#deps.bus.publish(this.name, type, data) as Promise<EventEnvelope<T>>;
+    return this.#deps.bus.publish(this.#name, type, data) as Promise<EventEnvelope<T>>;
   }
 
   subscribeToEvent<T>(type: string, handler: EventHandler<T>, options?: SubscribeOptions): () => void {
-    const off = this.#deps.bus.subscribe(this.name, type, handler as EventHandler, options);
+    const off = this.#deps.bus.subscribe(this.#name, type, handler as EventHandler, options);
     return this.#track(this.#subscriptions, off);
   }
 
@@ -110,11 +123,15 @@ export class PluginContext {
   }
 
   registerService(name: string, impl: unknown): () => void {
-    return this.#track(this.#services, this.#deps.services.register(this.name, name, impl));
+    return this.#track(this.#services, this.#deps.services.register(this.#name, name, impl));
   }
 
   getService<T>(name: string): T {
-    return this.#deps.services.get<T>(this.name, name, this.#dependencies, this.manifestFile);
+    const impl = this.#deps.services.get<T>(this.#name, name, this.#dependencies, this.#manifestFile);
+    const provider = this.#deps.services.ownerOf(name) ?? this.#name;
+    // A plugin's own services are its own to change; another plugin's are seen through a view.
+    if (provider === this.#name) return impl;
+    return serviceView(impl, this.owner, this.#serviceViews, { service: name, provider });
   }
 
   setTimeout(fn: () => unknown, ms: number): TimerHandle {
@@ -174,7 +191,7 @@ export class PluginContext {
    * Resolves to the number of tasks that ignored the signal (0 when all finished).
    */
   async dispose(taskGraceMs: number): Promise<number> {
-    this.#abort.abort(new Error(`plugin "${this.name}" is shutting down`));
+    this.#abort.abort(new Error(`plugin "${this.#name}" is shutting down`));
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     for (const release of [...this.#subscriptions, ...this.#services]) release();
@@ -224,8 +241,8 @@ export class PluginContext {
   #retired(what: string): NexusError {
     return new NexusError(
       'NEXUS_PLUGIN_FAILED',
-      `Plugin "${this.name}" tried to ${what} after it shut down; stop background work when this.signal aborts`,
-      { plugin: this.name },
+      `Plugin "${this.#name}" tried to ${what} after it shut down; stop background work when this.signal aborts`,
+      { plugin: this.#name },
     );
   }
 
@@ -239,7 +256,7 @@ export class PluginContext {
   }
 
   #collection<T extends Document>(name: string): Collection<T> {
-    const inner = this.#deps.storage.collection<T>(this.name, name);
+    const inner = this.#deps.storage.collection<T>(this.#name, name);
     return new Proxy(inner, {
       get: (target, method: string | symbol) => {
         const value: unknown = Reflect.get(target, method);
@@ -251,12 +268,12 @@ export class PluginContext {
   }
 
   #require(permission: Permission, what: string): void {
-    if (this.manifest.permissions?.includes(permission)) return;
+    if (this.#permissions.has(permission)) return;
     throw new NexusError(
       'NEXUS_DB_PERMISSION',
-      `Plugin "${this.name}" cannot call ${what}: it lacks the "${permission}" permission. ` +
-        `Add "${permission}" to "permissions" in ${this.manifestFile}.`,
-      { plugin: this.name },
+      `Plugin "${this.#name}" cannot call ${what}: it lacks the "${permission}" permission. ` +
+        `Add "${permission}" to "permissions" in ${this.#manifestFile}.`,
+      { plugin: this.#name },
     );
   }
 }
@@ -264,3 +281,6 @@ export class PluginContext {
 function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.message.includes('shutting down'));
 }
+
+// Shared by every plugin's context: frozen, so that no plugin changes how another one's works.
+Object.freeze(PluginContext.prototype);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadManifest } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
@@ -37,8 +37,10 @@ export function locatePlugins(appDir: string, pluginsDir?: string): PluginsLocat
 /** Read and validate every plugin's manifest.json (see `locatePlugins`), in folder order. */
 export async function discoverPlugins(appDir: string, pluginsDir?: string): Promise<DiscoveredPlugin[]> {
   const { root, only } = locatePlugins(appDir, pluginsDir);
-  const folders = only === undefined ? await listPluginFolders(root) : [only];
-  return Promise.all(folders.map((folder) => inspectFolder(appDir, root, folder)));
+  const folders = only === undefined ? await listPluginFolders(root) : [{ name: only }];
+  return Promise.all(
+    folders.map((folder) => (folder.problem ? linkProblem(appDir, root, folder.name, folder.problem) : inspectFolder(appDir, root, folder.name))),
+  );
 }
 
 /** Load one plugin folder's manifest. */
@@ -48,7 +50,18 @@ export async function inspectFolder(appDir: string, root: string, folder: string
   return { location, manifest: check.manifest, errors: check.errors, warnings: check.warnings };
 }
 
-async function listPluginFolders(root: string): Promise<string[]> {
+function linkProblem(appDir: string, root: string, folder: string, problem: string): DiscoveredPlugin {
+  const location = pluginLocation(appDir, path.join(root, folder));
+  return { location, errors: [`${location.displayDir}: ${problem}`], warnings: [] };
+}
+
+interface Folder {
+  name: string;
+  /** Why a symbolic link cannot be followed. */
+  problem?: string;
+}
+
+async function listPluginFolders(root: string): Promise<Folder[]> {
   let entries;
   try {
     entries = await readdir(root, { withFileTypes: true });
@@ -56,8 +69,36 @@ async function listPluginFolders(root: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_') && e.name !== 'node_modules')
-    .map((e) => e.name)
-    .sort();
+  const folders: Folder[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name.startsWith('_') || entry.name === 'node_modules') continue;
+    if (entry.isDirectory()) folders.push({ name: entry.name });
+    else if (entry.isSymbolicLink()) {
+      const followed = await followLink(root, path.join(root, entry.name));
+      if (followed !== 'file') folders.push({ name: entry.name, problem: followed });
+    }
+  }
+  return folders.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * A symbolic link in the plugins folder is followed when it leads to a folder outside the plugins
+ * folder's own ancestry; otherwise the reason it is not (a loop, a missing target) is returned.
+ * `undefined`: follow it; `'file'`: not a folder, skipped like any file.
+ */
+async function followLink(root: string, link: string): Promise<string | 'file' | undefined> {
+  let target: string;
+  try {
+    target = await realpath(link);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'is a symbolic link that loops back on itself; point it at the plugin folder';
+    return `is a symbolic link to ${await readlink(link).catch(() => '?')}, which does not exist; fix or remove the link`;
+  }
+  if (!(await stat(target)).isDirectory()) return 'file';
+  const realRoot = await realpath(root);
+  if (realRoot === target || realRoot.startsWith(target + path.sep)) {
+    return `is a symbolic link to ${target}, which contains the plugins folder itself (a loop); point it at the plugin folder`;
+  }
+  return undefined;
 }

@@ -58,7 +58,7 @@ export class Gate {
   /** A request is done. */
   leave(): void {
     this.#inflight--;
-    if (this.#inflight === 0) {
+    if (this.#inflight === 0 && this.#drainers.size > 0) {
       for (const done of this.#drainers) done();
       this.#drainers.clear();
     }

@@ -45,6 +45,8 @@ export interface PluginInfo {
 /** The part of a plugin's gate a reader may use: wait for it, and count a request in and out. */
 export interface GateView {
   readonly isOpen: boolean;
+  /** Requests inside. */
+  readonly inflight: number;
   wait(timeoutMs: number): Promise<boolean>;
   enter(): void;
   leave(): void;
@@ -244,6 +246,11 @@ export class PluginManager {
     return dependentsOf(name, this.#manifests, this.#order);
   }
 
+  /** `text` with plugin `name`'s secret config values replaced by REDACTED (what health answers show). */
+  redact(name: string, text: string): string {
+    return this.#scrub(name, text);
+  }
+
   /** Every plugin's secret config values (the host logger scrubs them). */
   secrets(): string[] {
     return [...this.#secrets.values()].flatMap((values) => values());
@@ -378,7 +385,7 @@ export class PluginManager {
       .find((dep) => dep !== undefined && dep.state !== 'running');
     if (down) {
       const error = new NexusError('NEXUS_DEPENDENCY_FAILED', `needs plugin "${down.name}", which failed: ${down.error ?? down.state}`, { plugin: name });
-      this.#fail(slot, describeFailure(error, slot.location.dir));
+      this.#fail(slot, this.#describe(slot, error));
       return { ok: false, error };
     }
     slot.gate.close();
@@ -545,7 +552,7 @@ export class PluginManager {
     } catch (error) {
       if (context) this.#starting.delete(context);
       if (context) await context.dispose(this.timeouts.shutdown);
-      if (instance) setPluginStatus(instance, { state: 'failed', error: errorMessage(error) });
+      if (instance) setPluginStatus(instance, { state: 'failed', error: this.#scrub(slot.name, errorMessage(error)) });
       this.#retire(slot);
       this.#fail(slot, this.#describe(slot, error), false);
       return error;
@@ -603,8 +610,12 @@ export class PluginManager {
     return context;
   }
 
+  /**
+   * The one place an error becomes what is shown of it (GET /plugins, the dashboard, logs, swap
+   * lines and reports): described, with the plugin's secret config values redacted.
+   */
   #describe(slot: Slot, error: unknown): PluginFailure {
-    return describeFailure(error, slot.location.dir);
+    return mapFailure(describeFailure(error, slot.location.dir), (text) => this.#scrub(slot.name, text));
   }
 
   /** The plugin is down: keep why (secrets scrubbed) and log it unless the caller reports it. */
@@ -648,7 +659,12 @@ export class PluginManager {
   /** `text` with the plugin's secret config values replaced by REDACTED. */
   #scrub(name: string, text: string): string {
     const secrets = [...(this.#secrets.get(name)?.() ?? [])].sort((a, b) => b.length - a.length);
-    return secrets.reduce((result, secret) => result.replaceAll(secret, REDACTED), text);
+    if (secrets.length === 0) return text;
+    // Text already scrubbed stays as it is, even for a secret that occurs in "[redacted]" itself.
+    return text
+      .split(REDACTED)
+      .map((part) => secrets.reduce((result, secret) => result.replaceAll(secret, REDACTED), part))
+      .join(REDACTED);
   }
 }
 

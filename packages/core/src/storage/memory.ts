@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NexusError } from '../errors.ts';
+import { depthMessage, isTooDeep, LIMITS, sizeMessage } from '../limits.ts';
 import type {
   Collection,
   DatabaseSchema,
@@ -72,6 +73,7 @@ export function duplicateError(
 
 /** JSON text of a value to store; throws NEXUS_DB_INVALID when it has no JSON form. */
 export function toStoredJson(plugin: string, where: string, value: unknown): string {
+  if (isTooDeep(value)) throw invalidValue(plugin, where, depthMessage('it'));
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -79,6 +81,9 @@ export function toStoredJson(plugin: string, where: string, value: unknown): str
     throw invalidValue(plugin, where, (error as Error).message, error);
   }
   if (json === undefined) throw invalidValue(plugin, where, `a ${typeof value} has no JSON form`);
+  if (json.length > LIMITS.bytes / 4 && Buffer.byteLength(json) > LIMITS.bytes) {
+    throw invalidValue(plugin, where, sizeMessage('its JSON form', Buffer.byteLength(json)));
+  }
   return json;
 }
 
@@ -117,6 +122,7 @@ export function filterEntries(plugin: string, collection: string, filter: object
     if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
       throw invalidValue(plugin, `a filter on "${field}" in collection "${collection}"`, `a ${typeof value} cannot be compared`);
     }
+    if (isTooDeep(value)) throw invalidValue(plugin, `a filter on "${field}" in collection "${collection}"`, depthMessage('it'));
   }
   return entries;
 }
@@ -210,6 +216,9 @@ export function createMemoryStorage(): StorageDriver {
       return memoryCollection(plugin, name, state) as unknown as Collection<T>;
     },
     async close() {},
+    async health() {
+      return { healthy: true, driver: 'memory' };
+    },
   };
 }
 

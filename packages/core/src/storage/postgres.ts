@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { NexusError } from '../errors.ts';
+import { errorMessage, type NexusError } from '../errors.ts';
 import {
   assertFieldName,
   assertStorageName,
@@ -90,6 +90,14 @@ export async function createPostgresStorage(options: PgOptions | { db: PgDatabas
       return (await db.query(sql, [plugin, eventId])).rowCount > 0;
     },
     leases: createPgLeases(db),
+    async health() {
+      try {
+        await db.pool.query('SELECT 1');
+        return { healthy: true, driver: 'postgres', url: db.url, pool: db.poolStats() };
+      } catch (error) {
+        return { healthy: false, driver: 'postgres', url: db.url, error: errorMessage(error) };
+      }
+    },
     transaction: (work) => db.transaction(work),
     afterCommit: (run) => db.afterCommit(run),
     async close() {

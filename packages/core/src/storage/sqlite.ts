@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { NexusError } from '../errors.ts';
+import { errorMessage, NexusError } from '../errors.ts';
 import {
   assertFieldName,
   assertStorageName,
@@ -30,7 +30,8 @@ export interface SqliteStorage extends StorageDriver {
 }
 
 type Db = Database.Database;
-type Prepare = (sql: string) => Database.Statement<unknown[]>;
+type Statement = Pick<Database.Statement<unknown[]>, 'run' | 'all' | 'get'>;
+type Prepare = (sql: string) => Statement;
 type Query = { sql: string; params: unknown[] };
 
 /** A collection's table and the field behind each of its unique indexes. */
@@ -42,7 +43,8 @@ interface TableInfo {
 /** Storage on one better-sqlite3 connection (WAL); `file` may be `:memory:`. */
 export function createSqliteStorage(options: { file: string }): SqliteStorage {
   const db = openDatabase(options.file);
-  const prepare = statementCache(db);
+  const faults = faultTracker(options.file);
+  const prepare = statementCache(db, faults.watch);
   const declared = new Map<string, Map<string, TableInfo>>();
   const tableOf = (plugin: string, name: string): TableInfo => {
     const info = declared.get(plugin)?.get(name);
@@ -65,30 +67,98 @@ export function createSqliteStorage(options: { file: string }): SqliteStorage {
     async close() {
       if (db.open) db.close();
     },
+    async health() {
+      if (!db.open) return { healthy: false, driver: 'sqlite', error: `the database ${options.file} is closed` };
+      try {
+        faults.watch(() => db.prepare('SELECT count(*) FROM sqlite_master').get(), false);
+      } catch {
+        // recorded by watch() when it is the database's fault
+      }
+      const fault = faults.current();
+      return fault ? { healthy: false, driver: 'sqlite', error: fault } : { healthy: true, driver: 'sqlite' };
+    },
   };
 }
 
 function openDatabase(file: string): Db {
-  if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) {
-    mkdirSync(dirname(file), { recursive: true });
+  try {
+    if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) {
+      mkdirSync(dirname(file), { recursive: true });
+    }
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      for (const table of ['nexus_config', 'nexus_data']) {
+        db.exec(
+          `CREATE TABLE IF NOT EXISTS ${table} (plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID`,
+        );
+      }
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    throw new NexusError('NEXUS_STORAGE_OPEN_FAILED', `Cannot open the database ${file}: ${errorMessage(error)}. ${openAdvice(error)}`, { cause: error });
   }
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  for (const table of ['nexus_config', 'nexus_data']) {
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS ${table} (plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID`,
-    );
-  }
-  return db;
 }
 
-function statementCache(db: Db): Prepare {
-  const statements = new Map<string, Database.Statement<unknown[]>>();
+function openAdvice(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return 'The file is not a SQLite database or is damaged: restore it from a backup, or move it (and its -wal and -shm files) aside to start with empty state.';
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return 'Make the folder and the file writable by the user running Nexus, or set "dataDir" in nexus.config to a writable folder.';
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'The disk is full: free some space and start again.';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'A file stands where the data folder should be: move it, or set "dataDir" in nexus.config.';
+  return 'Check the file and its folder, or set "dataDir" in nexus.config to another folder.';
+}
+
+/** SQLite error codes that are the database's fault, not the caller's. */
+const FATAL = /^SQLITE_(FULL|IOERR|CORRUPT|NOTADB|READONLY|CANTOPEN|PERM)/;
+const STICKY = /^SQLITE_(CORRUPT|NOTADB)/;
+
+/**
+ * Remembers the last failure that was the database's own (disk full, damaged page, read-only file)
+ * for `/health`. A later successful write clears it, except damage, which stays until restart.
+ */
+function faultTracker(file: string): { watch: <T>(run: () => T, write: boolean) => T; current: () => string | undefined } {
+  let fault: { message: string; sticky: boolean } | undefined;
+  return {
+    watch(run, write) {
+      try {
+        const result = run();
+        if (write && fault && !fault.sticky) fault = undefined;
+        return result;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (FATAL.test(code) && !fault?.sticky) {
+          fault = { message: `${code} on ${file}: ${errorMessage(error)}; ${openAdvice(error)}`, sticky: STICKY.test(code) };
+        }
+        throw error;
+      }
+    },
+    current: () => fault?.message,
+  };
+}
+
+function statementCache(db: Db, watch: <T>(run: () => T, write: boolean) => T): Prepare {
+  const statements = new Map<string, Statement>();
   return (sql) => {
     let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare<unknown[]>(sql)));
+    if (!statement) {
+      const prepared = watch(() => db.prepare<unknown[]>(sql), false);
+      statement = {
+        run: (...params) => watch(() => prepared.run(...params), true),
+        all: (...params) => watch(() => prepared.all(...params), false),
+        get: (...params) => watch(() => prepared.get(...params), false),
+      };
+      statements.set(sql, statement);
+    }
     return statement;
   };
 }

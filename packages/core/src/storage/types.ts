@@ -66,4 +66,15 @@ export interface StorageDriver {
   /** Defer `run` until the current transaction commits; false (nothing deferred) outside one. */
   afterCommit?(run: () => unknown): boolean;
   close(): Promise<void>;
+  /** Whether the database answers and no write or read has failed for a reason of its own (disk full, damaged file). */
+  health?(): Promise<StorageHealth>;
+}
+
+/** What `/health` shows of the storage. */
+export interface StorageHealth {
+  healthy: boolean;
+  /** Which driver, e.g. `sqlite`. */
+  driver: string;
+  /** Why it is unhealthy, and what to do. */
+  error?: string;
 }

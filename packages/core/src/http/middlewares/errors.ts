@@ -29,6 +29,7 @@ export function errorsMiddleware({ logger, locate }: ErrorsOptions) {
   return async function nexusErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
+      serializeBody(ctx, logger);
     } catch (error) {
       const http = (error ?? {}) as HttpError;
       const status = http.status ?? http.statusCode ?? 500;
@@ -49,6 +50,32 @@ export function errorsMiddleware({ logger, locate }: ErrorsOptions) {
       ctx.body = { error: errorName(status, http.type), code: codeOf(status, error, http.type), message: clientMessage(status, error, http) };
     }
   };
+}
+
+/**
+ * Turn an object body into JSON text here rather than in Koa's respond(), where a value JSON cannot
+ * encode (a BigInt, a cycle) would become a bare text/plain 500 with nothing logged.
+ */
+function serializeBody(ctx: Context, logger: Logger): void {
+  const body: unknown = ctx.body;
+  if (typeof body !== 'object' || body === null || !isPlainJsonBody(body)) return;
+  try {
+    // Koa set the JSON content type when the object was assigned; a string keeps it.
+    ctx.body = JSON.stringify(body);
+  } catch (error) {
+    const plugin = ctx.state.plugin as string | undefined;
+    const where = plugin ? `plugin "${plugin}"` : 'the host';
+    logger.error(`${ctx.method} ${ctx.path}: ${where} answered with a value JSON cannot encode: ${errorMessage(error)}`);
+    ctx.status = 500;
+    ctx.body = { error: 'internal_error', code: 'NEXUS_RESPONSE_INVALID', message: `The answer of ${where} cannot be sent as JSON; see the server log` };
+  }
+}
+
+function isPlainJsonBody(body: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(body);
+  if (proto === Object.prototype || proto === Array.prototype || proto === null) return true;
+  if (Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return false;
+  return !(body instanceof Blob || body instanceof ReadableStream || body instanceof Response);
 }
 
 function codeOf(status: number, error: unknown, type?: string): ErrorCode {

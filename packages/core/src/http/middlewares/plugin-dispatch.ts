@@ -32,7 +32,12 @@ export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = fals
   return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
     const match = PREFIX.exec(ctx.path);
     if (!match) return next();
-    const name = decodeURIComponent(match[1]!);
+    const name = decodePathSegment(match[1]!);
+    if (name === undefined) {
+      ctx.status = 400;
+      ctx.body = { error: 'bad_request', code: 'NEXUS_BAD_REQUEST', message: `Malformed %-escape in the path ${JSON.stringify(ctx.path)}: encode "%" as %25` };
+      return;
+    }
     const view = manager.get(name);
     if (!view) return next();
     ctx.state.plugin = name;
@@ -68,6 +73,14 @@ function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Mi
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 function reason(view: PluginView): string {
   if (view.state === 'disabled') return `Plugin "${view.name}" is disabled in nexus.config`;

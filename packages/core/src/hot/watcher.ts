@@ -2,15 +2,22 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { errorMessage } from '../errors.ts';
+import { applyAppConfig, type AppConfigReport } from './app-config.ts';
+import type { HotApp, HotReloader } from './reloader.ts';
 
-/** Options of the plugin folder watcher. */
+/** Options of the app watcher. */
 export interface PluginWatcherOptions {
   /** The app's plugins folder; each direct subfolder is one plugin. */
   root: string;
   /** Watch only this subfolder of `root` (a plugin run on its own). */
   only?: string;
+  /** The app folder: its `nexus.config.*` are watched too, through the same debounce. */
+  appDir?: string;
   /** A plugin folder changed: `files` are absolute paths; empty when the folder itself came or went. */
-  onChange: (dir: string, files: string[]) => void;
+  onChange: (dir: string, files: string[], trace: WatchTrace) => void;
+  /** A `nexus.config.*` of `appDir` changed (its content, not only its time). */
+  onConfigChange?: (file: string) => void;
   onError?: (error: unknown) => void;
   /**
    * After a quiet spell, how long the first change waits for others of the same save (an editor
@@ -31,6 +38,8 @@ export interface PluginWatcher {
   close(): Promise<void>;
 }
 
+/** The app config files `nexus dev` applies while running. */
+const CONFIG_FILE = /^nexus\.config\.(json|ts|js|mjs)$/;
 /** Files whose change can mean new code, config or manifest. */
 const WATCHED_FILE = /\.(?:[cm]?[jt]sx?|json|ya?ml)$/;
 /** Folders inside a plugin that never hold its running code. */
@@ -44,8 +53,23 @@ const IGNORED_FILE = /^(?:nexus\.generated\.ts|4913|\.#.*|.*~|.*\.(?:sw[a-p]|tmp
  */
 const RECHECK_MS = 60;
 
+/** When a change went through the watcher (epoch ms, comparable across processes). */
+export interface WatchTrace {
+  /** chokidar reported the first file event of the change. */
+  event: number;
+  /** The debounce ended (settle or burst). */
+  settled: number;
+  /** The changed files were read and hashed. */
+  hashed: number;
+}
+
+/** Now, in epoch ms with sub-ms precision. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
 interface Folder {
   files: Set<string>;
+  /** The first event of the change being gathered. */
+  firstEvent?: number;
   timer?: NodeJS.Timeout;
   /** The scheduled hand-on is the first change after a quiet spell (short settle), not a burst's end. */
   leading: boolean;
@@ -53,10 +77,12 @@ interface Folder {
 }
 
 /**
- * Watch every plugin folder under `root` with chokidar and report changes per plugin folder,
- * coalesced: a lone save goes through after `settleMs`, a burst once when it ends. Ignores tests,
- * node_modules, `.nexus/` and other dot folders, `nexus.generated.ts` and editor temp files;
- * atomic saves (write a temp file, rename it over) arrive as one change.
+ * The one watcher of `nexus dev`: every plugin folder under `root` and the app's `nexus.config.*`,
+ * with one chokidar instance and one debounce. Changes are reported per plugin folder (and per
+ * config file), coalesced: a lone save goes through after `settleMs`, a burst once when it ends,
+ * and only when a file's content changed. Ignores tests, node_modules, `.nexus/` and other dot
+ * folders, `nexus.generated.ts` and editor temp files; atomic saves (write a temp file, rename it
+ * over) arrive as one change.
  */
 export async function watchPlugins(options: PluginWatcherOptions): Promise<PluginWatcher> {
   const root = path.resolve(options.root);
@@ -73,6 +99,7 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     let folder = folders.get(dir);
     if (!folder) folders.set(dir, (folder = { files: new Set(), leading: false, lastEvent: -Infinity }));
     if (file) folder.files.add(file);
+    folder.firstEvent ??= epochNow();
     const at = performance.now();
     const quiet = eager && at - folder.lastEvent > burstMs;
     folder.lastEvent = at;
@@ -86,6 +113,9 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     const folder = folders.get(dir);
     if (!folder || closed) return;
     folder.timer = undefined;
+    const settled = epochNow();
+    const event = folder.firstEvent ?? settled;
+    folder.firstEvent = undefined;
     const touched = folder.files.size;
     const files = [...folder.files].filter((file) => {
       const now = signature(file);
@@ -102,14 +132,29 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
       }, RECHECK_MS);
       rechecks.add(timer);
     }
-    options.onChange(dir, files);
+    if (!configFiles.has(dir)) options.onChange(dir, files, { event, settled, hashed: epochNow() });
+    else if (files.length > 0) options.onConfigChange?.(dir);
   };
 
-  const watcher: FSWatcher = watch(options.only === undefined ? root : path.join(root, options.only), {
+  const plugins = options.only === undefined ? root : path.join(root, options.only);
+  const appDir = options.appDir === undefined ? undefined : path.resolve(options.appDir);
+  const configFiles = new Set<string>();
+  const isConfig = (file: string): boolean => appDir !== undefined && path.dirname(file) === appDir && CONFIG_FILE.test(path.basename(file));
+  const inPlugins = (file: string): boolean => file === plugins || file.startsWith(plugins + path.sep);
+  // Of the app folder, only its config files (and the way down to the plugins folder) are watched.
+  const within = (dir: string, file: string): boolean => file.startsWith(dir + path.sep);
+  const watched = appDir === undefined || inPlugins(appDir) ? [plugins] : within(appDir, plugins) ? [appDir] : [plugins, appDir];
+  const watcher: FSWatcher = watch(watched, {
     ignoreInitial: true,
-    ignored: (file) => isIgnored(root, file),
+    ignored: (file) => (inPlugins(file) ? isIgnored(root, file) : file !== appDir && !isConfig(file) && !plugins.startsWith(file + path.sep)),
   });
   watcher.on('all', (event, file) => {
+    if (isConfig(file)) {
+      configFiles.add(file);
+      touch(file, file);
+      return;
+    }
+    if (!inPlugins(file)) return;
     const dir = pluginFolder(root, file);
     if (!dir) return;
     if (event === 'addDir' || event === 'unlinkDir') {
@@ -155,4 +200,42 @@ function signature(file: string): string {
   } catch {
     return 'gone';
   }
+}
+
+/** Options of `watchApp`. */
+export interface WatchAppOptions {
+  /** A re-read nexus.config: what it changed, or why it was not applied. */
+  onAppConfig?: (report: AppConfigReport) => void;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The change pipeline of `nexus dev`: one watcher over the plugin folders and nexus.config, one
+ * debounce, and here the one place a change is classified: a plugin folder goes to the hot
+ * reloader as it is; a config file is re-read and applied (see `applyAppConfig`).
+ */
+export async function watchApp(app: HotApp, hot: HotReloader, options: WatchAppOptions = {}): Promise<PluginWatcher> {
+  const { root, only } = app.manager.pluginsLocation;
+  let applying = Promise.resolve();
+  const watcher = await watchPlugins({
+    root,
+    only,
+    appDir: app.appDir,
+    onChange: (dir, files, trace) => hot.notify(dir, files, { trace }),
+    onConfigChange: (file) => {
+      applying = applying
+        .then(() => applyAppConfig(app, hot, file))
+        .then(
+          (report) => report && options.onAppConfig?.(report),
+          (error: unknown) => options.onAppConfig?.({ file: path.basename(file), reconfigured: [], restart: [], problems: [errorMessage(error)] }),
+        );
+    },
+    onError: options.onError,
+  });
+  return {
+    async close() {
+      await watcher.close();
+      await applying;
+    },
+  };
 }
