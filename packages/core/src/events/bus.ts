@@ -345,7 +345,8 @@ export class EventBus {
       if (paused) await paused.resumed;
       const handlers = (this.#subscribers.get(spec.type) ?? []).filter((s) => s.active && s.plugin === spec.plugin && s.mode === spec.mode);
       if (handlers.length === 0) return 'unhandled';
-      const frozen = Object.freeze({ ...envelope });
+      // Parsed from the transport, so a copy of its own: frozen like an in-process envelope's data.
+      const frozen = Object.freeze({ ...envelope, data: deepFreeze(envelope.data) });
       const run = async (): Promise<void> => {
         for (const subscription of handlers) {
           this.#delivered++;
