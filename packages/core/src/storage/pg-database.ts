@@ -66,7 +66,11 @@ export class PgDatabase {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
-      if (this.schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+      if (this.schema !== 'public') {
+        // CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one: instances starting together queue here.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`nexus:create-schema:${this.schema}`]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+      }
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}:${name}`]);
       const result = await work(client);
       await client.query('COMMIT');
