@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Probes PostgreSQL and Redis once; their suites skip (or fail under CI=true) without them.
+    globalSetup: ['tests/setup/services.ts'],
   },
 });

@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
+const exact = (name: string): boolean => readdirSync(here).includes(`${name}.bench.ts`);
 const benches = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+  // A name that is a whole bench (`scale`) runs that one only, not every bench containing it (`hot-scale`).
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f === `${w}.bench.ts` || (!exact(w) && f.includes(w))))
   .sort();
 
 let failed = 0;

@@ -6,6 +6,12 @@
 /** The packages `@nexus/core` imports at run time, Vite (the plugin loader) included. */
 export const RUNTIME_PACKAGES = ['vite', 'koa', '@koa/router', '@koa/bodyparser', 'ajv', 'prom-client', 'yaml', 'semver', 'better-sqlite3', 'mitt', 'picocolors', 'chokidar'];
 
+/**
+ * Clients imported only when nexus.config selects them (PostgreSQL storage or events, Redis
+ * events): an app on SQLite and in-process events never loads them.
+ */
+export const ON_DEMAND_PACKAGES = ['pg', 'ioredis'];
+
 /** Import the runtime packages (resolved from @nexus/core) at native speed. */
 export async function preload() {
   await Promise.all(RUNTIME_PACKAGES.map((name) => import(name)));

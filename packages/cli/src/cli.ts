@@ -12,6 +12,7 @@ interface CommandFlags {
   port?: string | number;
   host?: string;
   check?: boolean;
+  connect?: boolean;
 }
 
 /** Run the `nexus` command with `argv` (without node and script); resolves to the exit code. */
@@ -42,10 +43,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       };
     });
   cli.command('validate [app]', 'Check every manifest, dependency and config; exit 1 on any problem')
-    .action((app: string | undefined) => {
+    .option('--connect', 'Also connect to the configured PostgreSQL / Redis')
+    .action((app: string | undefined, flags: CommandFlags) => {
       run = async () => {
         const { validateCommand } = await import('./commands/validate.ts');
-        return validateCommand(app ?? '.');
+        return validateCommand(app ?? '.', { connect: Boolean(flags.connect) });
       };
     });
   cli.help();

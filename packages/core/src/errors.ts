@@ -34,6 +34,8 @@ export const ErrorCodes = {
   NEXUS_PORT_IN_USE: { status: 500, description: 'the port is already in use' },
   NEXUS_APP_CONFIG_INVALID: { status: 500, description: 'nexus.config is not valid' },
   NEXUS_APP_NOT_FOUND: { status: 500, description: 'the app folder does not exist' },
+  NEXUS_STORAGE_UNAVAILABLE: { status: 503, description: 'the storage server cannot be reached or used' },
+  NEXUS_EVENTS_UNAVAILABLE: { status: 503, description: 'the event transport server cannot be reached or used' },
   NEXUS_ROUTE_NOT_FOUND: { status: 404, description: 'no route answers this method and path' },
   NEXUS_BAD_REQUEST: { status: 400, description: 'the request cannot be read (malformed JSON, bad escapes, not HTTP)' },
   NEXUS_REQUEST_INVALID: { status: 400, description: "the request does not match the route's schema" },

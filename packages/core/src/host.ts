@@ -4,6 +4,8 @@
 // Running an app
 export { createApp } from './app/create.ts';
 export type { CreateAppOptions, NexusApp } from './app/create.ts';
+export { checkConnections, chooseBackends } from './app/backends.ts';
+export type { BackendChoice, BackendHealth, Backends, ConnectionReport } from './app/backends.ts';
 export { PluginManager, describeLeftovers } from './plugins/manager.ts';
 export type { GateView, Leftovers, PluginInfo, PluginManagerOptions, PluginView, StartResult } from './plugins/manager.ts';
 export type { SwapItem, SwapResult } from './plugins/swap.ts';
@@ -50,6 +52,27 @@ export { createMittTransport } from './events/mitt-transport.ts';
 export { ServiceRegistry } from './services/registry.ts';
 export { createSqliteStorage } from './storage/sqlite.ts';
 export { createMemoryStorage } from './storage/memory.ts';
+
+// Several instances as one app: PostgreSQL storage, durable transports, leases
+export { createPostgresStorage } from './storage/postgres.ts';
+export type { PostgresStorage } from './storage/postgres.ts';
+export { PgDatabase } from './storage/pg-database.ts';
+export type { PgOptions } from './storage/pg-database.ts';
+export { createPostgresTransport } from './events/transports/postgres.ts';
+export type { PostgresTransportOptions } from './events/transports/postgres.ts';
+export { createRedisTransport } from './events/transports/redis.ts';
+export type { RedisTransportOptions } from './events/transports/redis.ts';
+export type { RetryPolicy } from './events/transports/retry.ts';
+export type {
+  ConsumerSpec,
+  DeadLetter,
+  DeliveryHandler,
+  DeliveryOutcome,
+  DurableTransport,
+  TransportHealth,
+} from './events/types.ts';
+export { createLocalLeases, createPgLeases } from './leases/leases.ts';
+export type { LeaseStore } from './leases/leases.ts';
 export { createConsoleSink, createLogger, createMemorySink } from './logger/logger.ts';
 export type { LogSink } from './logger/logger.ts';
 export { writeLine } from './logger/output.ts';

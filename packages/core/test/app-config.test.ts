@@ -82,7 +82,7 @@ describe('loadAppConfig', () => {
     const loaded = await loadAppConfig(dir);
     expect(loaded.config).toEqual({});
     expect(loaded.errors).toEqual([
-      'nexus.config.json: /prot: unknown key; allowed keys: $schema, port, host, allowedHosts, pluginsDir, plugins, timeouts, bodyLimit, dataDir, dashboard',
+      'nexus.config.json: /prot: unknown key; allowed keys: $schema, port, host, allowedHosts, pluginsDir, plugins, timeouts, bodyLimit, dataDir, dashboard, storage, events',
       'nexus.config.json: /port: must be an integer',
       'nexus.config.json: /plugins/x/settings: unknown key; allowed keys: enabled, config',
       'nexus.config.json: /plugins/x/enabled: must be a boolean',

@@ -24,21 +24,29 @@ describe('@nexus/core public surface', () => {
       [
         "ConfigStore",
         "EventBus",
+        "PgDatabase",
         "PluginContext",
         "PluginManager",
         "REDACTED",
         "ServiceRegistry",
         "appDirProblem",
         "applyAppConfig",
+        "checkConnections",
+        "chooseBackends",
         "createApp",
         "createConsoleSink",
         "createHotReloader",
         "createHttpApp",
+        "createLocalLeases",
         "createLogger",
         "createMemorySink",
         "createMemoryStorage",
         "createMetrics",
         "createMittTransport",
+        "createPgLeases",
+        "createPostgresStorage",
+        "createPostgresTransport",
+        "createRedisTransport",
         "createSqliteStorage",
         "dependencyNames",
         "describeLeftovers",
@@ -77,9 +85,9 @@ describe('@nexus/core public surface', () => {
 
   it('preloads every runtime dependency natively (a new one left out would load through the TypeScript hooks, slowly)', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
-    const { RUNTIME_PACKAGES } = await import('@nexus/core/preload');
+    const { RUNTIME_PACKAGES, ON_DEMAND_PACKAGES } = await import('@nexus/core/preload');
     // Imported for its types only: nothing to load at run time.
-    const typeOnly = ['json-schema-to-ts', '@types/koa'];
-    expect([...RUNTIME_PACKAGES].sort()).toEqual(Object.keys(pkg.dependencies).filter((name) => !typeOnly.includes(name)).sort());
+    const typeOnly = ['json-schema-to-ts', '@types/koa', '@types/pg'];
+    expect([...RUNTIME_PACKAGES, ...ON_DEMAND_PACKAGES].sort()).toEqual(Object.keys(pkg.dependencies).filter((name) => !typeOnly.includes(name)).sort());
   });
 });

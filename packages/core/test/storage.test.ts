@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isNexusError } from '../src/errors.ts';
 import { createMemoryStorage } from '../src/storage/memory.ts';
 import { createSqliteStorage } from '../src/storage/sqlite.ts';
+import { createPostgresStorage } from '../src/storage/postgres.ts';
 import type { DatabaseSchema, Document, StorageDriver } from '../src/storage/types.ts';
+import { POSTGRES_URL, services } from '../../../tests/helpers/services.ts';
 import { rejection, thrown } from './fixtures.ts';
 
 interface User extends Document {
@@ -27,9 +29,11 @@ const schema: DatabaseSchema = {
 };
 
 interface Fixture {
-  open(): StorageDriver;
+  open(): StorageDriver | Promise<StorageDriver>;
   /** Another driver over the same data, or undefined when the driver cannot persist. */
-  reopen?(): StorageDriver;
+  reopen?(): StorageDriver | Promise<StorageDriver>;
+  /** Removes what the fixture made outside `dir`. */
+  cleanup?(): Promise<void>;
 }
 
 let dir: string;
@@ -46,17 +50,34 @@ const fixtures: Record<string, () => Fixture> = {
     return { open: () => createSqliteStorage({ file }), reopen: () => createSqliteStorage({ file }) };
   },
   memory: () => ({ open: () => createMemoryStorage() }),
+  ...(services.postgres ? { postgres: postgresFixture } : {}),
 };
+
+// Each test gets its own PostgreSQL schema (namespace), dropped afterwards.
+function postgresFixture(): Fixture {
+  const schema = `nexus_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const open = () => createPostgresStorage({ url: POSTGRES_URL, schema, poolSize: 3 });
+  return {
+    open,
+    reopen: open,
+    async cleanup() {
+      const admin = await createPostgresStorage({ url: POSTGRES_URL, poolSize: 1 });
+      await admin.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.close();
+    },
+  };
+}
 
 describe.each(Object.keys(fixtures))('storage contract: %s', (kind) => {
   let fixture: Fixture;
   let storage: StorageDriver;
-  beforeEach(() => {
-    fixture = fixtures[kind]();
-    storage = fixture.open();
+  beforeEach(async () => {
+    fixture = fixtures[kind]!();
+    storage = await fixture.open();
   });
   afterEach(async () => {
     await storage.close();
+    await fixture.cleanup?.();
   });
 
   it('round-trips config and data per plugin', async () => {
@@ -234,7 +255,7 @@ describe.each(Object.keys(fixtures))('storage contract: %s', (kind) => {
     const inserted = await storage.collection<User>('shop', 'users').insert({ email: 'p@x', name: 'P' });
     await storage.close();
 
-    storage = fixture.reopen!();
+    storage = await fixture.reopen!();
     expect(await storage.loadConfig('shop')).toEqual({ retries: 7 });
     expect(await storage.getData('shop', 'state')).toEqual({ n: 1 });
     await storage.ensureSchema('shop', schema);

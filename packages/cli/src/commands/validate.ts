@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   appDirProblem,
+  checkConnections,
   discoverPlugins,
   entryProblem,
   loadAppConfig,
@@ -23,7 +24,7 @@ interface Verdict {
  * running plugin code; list every problem in every plugin and exit 1 when there is one. The plan
  * is the one `nexus start` acts on.
  */
-export async function validateCommand(appDir: string): Promise<number> {
+export async function validateCommand(appDir: string, options: { connect?: boolean } = {}): Promise<number> {
   const root = path.resolve(appDir);
   const missing = appDirProblem(root);
   if (missing) {
@@ -47,7 +48,13 @@ export async function validateCommand(appDir: string): Promise<number> {
     }
     verdicts.push(verdict);
   }
-  return report(app.errors, verdicts, app.config.pluginsDir ?? 'plugins');
+  const appErrors = [...app.errors];
+  if (options.connect && app.errors.length === 0) {
+    const connections = await checkConnections(root, app.config, process.env);
+    for (const line of connections.ok) say(`${colors.green('✓')} ${line}`);
+    appErrors.push(...connections.problems);
+  }
+  return report(appErrors, verdicts, app.config.pluginsDir ?? 'plugins');
 }
 
 function report(appErrors: string[], verdicts: Verdict[], pluginsShown: string): number {

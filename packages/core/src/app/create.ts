@@ -6,8 +6,7 @@ import { resolveEnvName } from '../config/env.ts';
 import { NexusError } from '../errors.ts';
 import { Devtools, dashboardEnabled } from '../devtools/devtools.ts';
 import { EventBus } from '../events/bus.ts';
-import { createMittTransport } from '../events/mitt-transport.ts';
-import type { EventTransport } from '../events/types.ts';
+import type { DurableTransport, EventTransport } from '../events/types.ts';
 import { createMetrics, type NexusMetrics } from '../http/metrics.ts';
 import { isLoopbackHost } from '../http/middlewares/host-check.ts';
 import { createHttpApp } from '../http/server.ts';
@@ -17,9 +16,9 @@ import { installFaultHandlers } from '../plugins/attribution.ts';
 import { createModuleLoader, type ModuleLoader } from '../plugins/loader.ts';
 import { PluginManager } from '../plugins/manager.ts';
 import { ServiceRegistry } from '../services/registry.ts';
-import { createSqliteStorage } from '../storage/sqlite.ts';
 import type { StorageDriver } from '../storage/types.ts';
 import { NEXUS_VERSION } from '../version.ts';
+import { openBackends, type Backends } from './backends.ts';
 import { close, HTTP_TIMEOUTS, listen, type HttpTimeouts } from './listen.ts';
 
 /** How to run a Nexus app. */
@@ -37,10 +36,10 @@ export interface CreateAppOptions {
   /** Where log records go. @default the console */
   logSink?: LogSink;
   logLevel?: LogLevel;
-  /** Storage driver. @default SQLite in `<appDir>/.nexus/nexus.db` */
+  /** Storage driver. @default from nexus.config `storage`, else SQLite in `<appDir>/.nexus/nexus.db` */
   storage?: StorageDriver;
-  /** Event transport. @default in-process (mitt) */
-  transport?: EventTransport;
+  /** Event transport. @default from nexus.config `events`, else in-process (mitt) */
+  transport?: EventTransport | DurableTransport;
   /** Catch errors escaping plugin code at process level. @default true */
   catchPluginFaults?: boolean;
   /** HTTP server timeouts. @default HTTP_TIMEOUTS (15 s headers, 60 s request, 5 s keep-alive) */
@@ -55,6 +54,8 @@ export interface NexusApp {
   readonly bus: EventBus;
   readonly services: ServiceRegistry;
   readonly storage: StorageDriver;
+  /** Storage and transport as configured, with their health. */
+  readonly backends: Backends;
   readonly loader: ModuleLoader;
   readonly metrics: NexusMetrics;
   readonly http: Koa;
@@ -95,15 +96,19 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     throw new NexusError('NEXUS_APP_CONFIG_INVALID', loaded.errors.join('\n'), { problems: loaded.errors });
   }
   const config = loaded.config;
-  const envName = resolveEnvName(mode, environ);
-  const storage = options.storage ?? createSqliteStorage({ file: path.join(appDir, config.dataDir ?? '.nexus', 'nexus.db') });
-  const metrics = createMetrics(() => manager);
+  // Storage and transport from nexus.config / NEXUS_DATABASE_URL / NEXUS_EVENTS_URL (see app/backends.ts).
+  const backends = await openBackends(appDir, config, environ, logger, { storage: options.storage, transport: options.transport });
+  const storage = backends.storage;
+  const metrics = createMetrics(() => manager, backends);
   const bus = new EventBus({
-    transport: options.transport ?? createMittTransport(),
+    transport: backends.transport,
     logger,
     onPublished: (type, source) => metrics.eventPublished(type, source),
     onHandlerError: (plugin, type) => metrics.handlerError(plugin, type),
     observer: devtools?.observer,
+    onDuplicate: (plugin, type) => metrics.eventDeduplicated(plugin, type),
+    transaction: storage.transaction?.bind(storage),
+    afterCommit: storage.afterCommit?.bind(storage),
   });
   const services = new ServiceRegistry({ observer: devtools?.observer });
   const loader = await createModuleLoader(appDir);
@@ -127,15 +132,17 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   const http = createHttpApp({
     manager, metrics, logger, bodyLimit: config.bodyLimit, waitMs: manager.timeouts.initialize + 5_000, dev: mode === 'dev',
     listenHost: host, allowedHosts: config.allowedHosts, storage, devtools: devtools?.middleware(),
+    backends, transaction: storage.transaction?.bind(storage),
   });
   const app: NexusApp = {
-    appDir, config, manager, bus, services, storage, loader, metrics, http, logger, devtools,
+    appDir, config, manager, bus, services, storage, backends, loader, metrics, http, logger, devtools,
     async start() {
       const listening = await listen(http, options.port ?? config.port ?? 3000, host, { ...HTTP_TIMEOUTS, ...options.httpTimeouts });
       if (!isLoopbackHost(host)) logger.warn(exposureWarning(host, listening.url, config.allowedHosts));
       app.server = listening.server;
       app.url = listening.url;
       await manager!.startAll();
+      await bus.ready();
       // The first point of the dashboard's heap chart: the app as it started, before any swap.
       if (devtools) setTimeout(() => devtools.history.sampleHeap(), 0).unref();
       return listening.url;
@@ -148,6 +155,7 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
       await bus.close();
       await loader.close();
       await storage.close();
+      await backends.close();
     },
   };
   return app;

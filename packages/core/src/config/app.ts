@@ -77,6 +77,45 @@ export interface AppConfig {
    * `nexus start` unless true (without traces).
    */
   dashboard?: boolean;
+  /** Where state and collections live; NEXUS_DATABASE_URL overrides `url`. @default SQLite in dataDir */
+  storage?: StorageConfig;
+  /** How events travel between plugins and instances; NEXUS_EVENTS_URL overrides `url`. @default in-process */
+  events?: EventsConfig;
+}
+
+/** `storage` in nexus.config: SQLite (one instance) or PostgreSQL (several instances as one app). */
+export interface StorageConfig {
+  /** @default 'postgres' when a url is given, else 'sqlite' */
+  driver?: 'sqlite' | 'postgres';
+  /** `postgres://user:password@host:5432/database` */
+  url?: string;
+  /**
+   * Most connections one instance opens.
+   * @default 10
+   */
+  poolSize?: number;
+  /** PostgreSQL schema (namespace) for Nexus's tables. @default 'public' */
+  schema?: string;
+}
+
+/** `events` in nexus.config: in-process, or durable (at-least-once) through PostgreSQL or Redis. */
+export interface EventsConfig {
+  /** @default from the url's scheme (postgres:// or redis://), else 'memory' */
+  transport?: 'memory' | 'postgres' | 'redis';
+  /** `redis://host:6379` or `postgres://...`; postgres defaults to the storage url. */
+  url?: string;
+  /** Redis key prefix, one per app sharing a server. @default 'nexus' */
+  prefix?: string;
+  /** Deliveries of one event to one plugin before it becomes a dead letter. @default 5 */
+  maxAttempts?: number;
+  /** Wait before the second attempt, doubled for each next one. @default 500 */
+  backoffMs?: number;
+  /** An event not acknowledged this long after delivery goes to another instance. @default 30000 */
+  claimTimeoutMs?: number;
+  /** Redis: entries kept per event type. @default 1000000 */
+  maxLength?: number;
+  /** PostgreSQL: poll interval when no notification arrives. @default 1000 */
+  pollMs?: number;
 }
 
 /** The app config, where it came from, and every problem found in it. */
@@ -123,6 +162,30 @@ const appConfigSchema = {
     bodyLimit: { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$' },
     dataDir: { type: 'string', minLength: 1 },
     dashboard: { type: 'boolean' },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        driver: { enum: ['sqlite', 'postgres'] },
+        url: { type: 'string', pattern: '^postgres(ql)?://' },
+        poolSize: { type: 'integer', minimum: 1, maximum: 1000 },
+        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+      },
+    },
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        transport: { enum: ['memory', 'postgres', 'redis'] },
+        url: { type: 'string', pattern: '^(postgres(ql)?|rediss?)://' },
+        prefix: { type: 'string', minLength: 1 },
+        maxAttempts: { type: 'integer', minimum: 1 },
+        backoffMs: { type: 'integer', minimum: 0 },
+        claimTimeoutMs: positiveMs,
+        maxLength: { type: 'integer', minimum: 100 },
+        pollMs: positiveMs,
+      },
+    },
   },
 };
 const ajv = new Ajv({ allErrors: true, verbose: true });

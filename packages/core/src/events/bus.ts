@@ -6,12 +6,26 @@ import { defaultManifestFile } from '../manifest/load.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import type { RuntimeObserver } from '../devtools/observer.ts';
 import { createMittTransport } from './mitt-transport.ts';
-import type { EventEnvelope, EventHandler, EventTransport } from './types.ts';
+import {
+  isDurable,
+  type ConsumerSpec,
+  type DeliveryOutcome,
+  type DurableTransport,
+  type EventEnvelope,
+  type EventHandler,
+  type EventTransport,
+  type SubscribeOptions,
+  type SubscriptionMode,
+} from './types.ts';
 
 /** Options of an EventBus. */
 export interface EventBusOptions {
-  /** Moves envelopes; default: in-process mitt. */
-  transport?: EventTransport;
+  /** Moves envelopes; default: in-process mitt. A durable transport acknowledges after the handlers. */
+  transport?: EventTransport | DurableTransport;
+  /** Runs a durable delivery's handlers as one storage transaction (see StorageDriver.transaction). */
+  transaction?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Defers a publish made inside a storage transaction until it commits (false: not inside one). */
+  afterCommit?: (run: () => unknown) => boolean;
   /** Where failing handlers are reported. */
   logger: Logger;
   /** Called once per published event (metrics). */
@@ -20,6 +34,8 @@ export interface EventBusOptions {
   onHandlerError?: (plugin: string, type: string, error: unknown) => void;
   /** Sees every publish and handler run (the dev dashboard's traces). */
   observer?: RuntimeObserver;
+  /** Called when the dedupe helper found a durable delivery already handled (metrics). */
+  onDuplicate?: (plugin: string, type: string) => void;
 }
 
 /** Counters of an EventBus. */
@@ -43,13 +59,23 @@ interface Rules {
 interface Subscription {
   plugin: string;
   handler: EventHandler;
+  mode: SubscriptionMode;
   active: boolean;
 }
 
-/** A plugin being swapped: events it would receive wait in `queue`. */
+/** A plugin being swapped: events it would receive wait in `queue` (durable ones wait on `resumed`). */
 interface Paused {
   types: Set<string>;
   queue: EventEnvelope[];
+  resumed: Promise<void>;
+  resume: () => void;
+}
+
+/** A durable transport's consumer for one (plugin, type, mode), shared by its subscriptions. */
+interface Consumer {
+  spec: ConsumerSpec;
+  refs: number;
+  started: Promise<(() => Promise<void>) | undefined>;
 }
 
 /** The host's own name: it publishes and subscribes without rules. */
@@ -62,7 +88,12 @@ const defer = globalThis.setImmediate;
 
 /** Routes events between plugins, enforcing each manifest's events rules. */
 export class EventBus {
-  readonly #transport: EventTransport;
+  readonly #transport: EventTransport | undefined;
+  readonly #durable: DurableTransport | undefined;
+  readonly #transaction: EventBusOptions['transaction'];
+  readonly #afterCommit: EventBusOptions['afterCommit'];
+  readonly #onDuplicate: EventBusOptions['onDuplicate'];
+  readonly #consumers = new Map<string, Consumer>();
   readonly #logger: Logger;
   readonly #onPublished: EventBusOptions['onPublished'];
   readonly #onHandlerError: EventBusOptions['onHandlerError'];
@@ -83,12 +114,41 @@ export class EventBus {
   #closed = false;
 
   constructor(options: EventBusOptions) {
-    this.#transport = options.transport ?? createMittTransport();
+    const transport = options.transport ?? createMittTransport();
     this.#logger = options.logger;
     this.#onPublished = options.onPublished;
     this.#onHandlerError = options.onHandlerError;
     this.#observer = options.observer;
-    this.#detach = this.#transport.subscribe((envelope) => this.#receive(envelope));
+    this.#onDuplicate = options.onDuplicate;
+    this.#transaction = options.transaction;
+    this.#afterCommit = options.afterCommit;
+    if (isDurable(transport)) {
+      this.#durable = transport;
+      this.#detach = () => {};
+    } else {
+      this.#transport = transport;
+      this.#detach = transport.subscribe((envelope) => this.#receive(envelope));
+    }
+  }
+
+  /** The durable transport's name, or `memory` for the in-process one. */
+  get transportName(): 'memory' | 'postgres' | 'redis' {
+    return this.#durable?.name ?? 'memory';
+  }
+
+  /** The durable transport, when there is one (health, dead letters). */
+  get durable(): DurableTransport | undefined {
+    return this.#durable;
+  }
+
+  /** Count a delivery the dedupe helper skipped (`handleOnce` found its id handled). */
+  deduplicated(plugin: string, type: string): void {
+    this.#onDuplicate?.(plugin, type);
+  }
+
+  /** Resolves when every durable consumer started so far is registered with the transport. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.#consumers.values()].map((consumer) => consumer.started));
   }
 
   /** Take (or replace) a plugin's events rules from its manifest; errors name `manifestFile`. */
@@ -122,7 +182,7 @@ export class EventBus {
     // Counted as in flight until handed over, so idle() cannot resolve in between.
     this.#inflight++;
     try {
-      const handed = this.#transport.publish(envelope);
+      const handed = this.#hand(envelope);
       if (handed) await handed;
     } finally {
       this.#settle();
@@ -134,12 +194,14 @@ export class EventBus {
   }
 
   /** Call `handler` for every event of `type`; returns the unsubscribe function. */
-  subscribe(plugin: string, type: string, handler: EventHandler): () => void {
+  subscribe(plugin: string, type: string, handler: EventHandler, options: SubscribeOptions = {}): () => void {
     if (type.includes('*')) throw wildcardError(plugin, type, this.#rulesOf(plugin).file);
     if (plugin !== HOST) this.#checkSubscribe(plugin, type);
-    const subscription: Subscription = { plugin, handler, active: true };
+    const mode = options.mode ?? 'group';
+    const subscription: Subscription = { plugin, handler, mode, active: true };
     this.#subscribers.set(type, [...(this.#subscribers.get(type) ?? []), subscription]);
     this.#counts.set(plugin, (this.#counts.get(plugin) ?? 0) + 1);
+    if (this.#durable) this.#addConsumer({ plugin, type, mode });
     return () => this.#unsubscribe(type, subscription);
   }
 
@@ -150,7 +212,9 @@ export class EventBus {
     for (const [type, list] of this.#subscribers) {
       if (list.some((s) => s.plugin === plugin)) types.add(type);
     }
-    this.#paused.set(plugin, { types, queue: [] });
+    let resume = (): void => {};
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    this.#paused.set(plugin, { types, queue: [], resumed, resume });
   }
 
   /** Deliver what was queued for `plugin`, in order, to its current handlers; then deliver normally. */
@@ -167,6 +231,10 @@ export class EventBus {
     }
     // Synchronous up to here: no dispatch can slip between the queue and normal delivery.
     this.#paused.delete(plugin);
+    paused.resume();
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.spec.plugin === plugin && consumer.refs === 0) this.#stopConsumer(consumer);
+    }
     await Promise.all(running);
   }
 
@@ -203,7 +271,8 @@ export class EventBus {
     await this.idle();
     this.#closed = true;
     this.#detach();
-    await this.#transport.close();
+    await Promise.all([...this.#consumers.values()].map((consumer) => this.#stopConsumer(consumer)));
+    await (this.#durable ?? this.#transport)!.close();
     this.#subscribers.clear();
     this.#paused.clear();
   }
@@ -233,6 +302,73 @@ export class EventBus {
     const count = (this.#counts.get(subscription.plugin) ?? 1) - 1;
     if (count > 0) this.#counts.set(subscription.plugin, count);
     else this.#counts.delete(subscription.plugin);
+    const consumer = this.#consumers.get(consumerKey({ plugin: subscription.plugin, type, mode: subscription.mode }));
+    if (consumer && --consumer.refs === 0 && !this.#paused.has(subscription.plugin)) void this.#stopConsumer(consumer);
+  }
+
+  // Inside a storage transaction an event leaves when the transaction commits: a handler never
+  // sees an event whose state change was rolled back. The postgres outbox joins the transaction.
+  #hand(envelope: EventEnvelope): void | Promise<void> {
+    if (this.#durable) {
+      const durable = this.#durable;
+      if (!durable.transactional && this.#afterCommit?.(() => durable.publish(envelope))) return;
+      return durable.publish(envelope);
+    }
+    const transport = this.#transport!;
+    if (this.#afterCommit?.(() => transport.publish(envelope))) return;
+    return transport.publish(envelope);
+  }
+
+  #addConsumer(spec: ConsumerSpec): void {
+    const key = consumerKey(spec);
+    const existing = this.#consumers.get(key);
+    if (existing) {
+      existing.refs++;
+      return;
+    }
+    const consumer: Consumer = { spec, refs: 1, started: Promise.resolve(undefined) };
+    consumer.started = this.#durable!.consume(spec, (envelope, attempt) => this.#deliver(spec, envelope, attempt)).catch((error: unknown) => {
+      this.#consumers.delete(key);
+      this.#logger.error(`Cannot consume "${spec.type}" for plugin "${spec.plugin}" on the ${this.#durable!.name} transport: ${errorMessage(error)}`, { plugin: spec.plugin, error });
+      return undefined;
+    });
+    this.#consumers.set(key, consumer);
+  }
+
+  async #stopConsumer(consumer: Consumer): Promise<void> {
+    const key = consumerKey(consumer.spec);
+    if (this.#consumers.get(key) === consumer) this.#consumers.delete(key);
+    const stop = await consumer.started;
+    await stop?.();
+  }
+
+  // One durable delivery: every handler of the plugin for this type and mode, in one storage
+  // transaction; resolves when all succeeded (the transport acknowledges), rejects otherwise.
+  async #deliver(spec: ConsumerSpec, envelope: EventEnvelope, attempt: number): Promise<DeliveryOutcome> {
+    this.#inflight++;
+    try {
+      const paused = this.#paused.get(spec.plugin);
+      if (paused) await paused.resumed;
+      const handlers = (this.#subscribers.get(spec.type) ?? []).filter((s) => s.active && s.plugin === spec.plugin && s.mode === spec.mode);
+      if (handlers.length === 0) return 'unhandled';
+      // Parsed from the transport, so a copy of its own: frozen like an in-process envelope's data.
+      const frozen = Object.freeze({ ...envelope, data: deepFreeze(envelope.data) });
+      const run = async (): Promise<void> => {
+        for (const subscription of handlers) {
+          this.#delivered++;
+          await subscription.handler(frozen);
+        }
+      };
+      try {
+        await (this.#transaction ? this.#transaction(run) : run());
+      } catch (error) {
+        this.#fail(spec.plugin, envelope, error, attempt);
+        throw error;
+      }
+      return 'handled';
+    } finally {
+      this.#settle();
+    }
   }
 
   // Transports may call this synchronously from publish(): delivery is deferred to a later
@@ -298,9 +434,10 @@ export class EventBus {
     );
   }
 
-  #fail(plugin: string, envelope: EventEnvelope, error: unknown): void {
+  #fail(plugin: string, envelope: EventEnvelope, error: unknown, attempt?: number): void {
     this.#handlerErrors.set(plugin, (this.#handlerErrors.get(plugin) ?? 0) + 1);
-    this.#logger.error(`Plugin "${plugin}" failed to handle event "${envelope.type}": ${errorMessage(error)}`, {
+    const retry = attempt === undefined ? '' : ` (attempt ${attempt}; it will be retried, then kept as a dead letter)`;
+    this.#logger.error(`Plugin "${plugin}" failed to handle event "${envelope.type}"${retry}: ${errorMessage(error)}`, {
       plugin,
       type: envelope.type,
       eventId: envelope.id,
@@ -316,6 +453,10 @@ export class EventBus {
     this.#waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function consumerKey(spec: ConsumerSpec): string {
+  return `${spec.plugin}\0${spec.type}\0${spec.mode}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BackendHealth, Backends } from '../app/backends.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import type { PluginState } from '../plugins/types.ts';
 
@@ -24,6 +25,8 @@ export interface NexusMetrics {
   eventPublished(type: string, source: string): void;
   handlerError(plugin: string, type: string): void;
   reloaded(plugin: string, outcome: 'ok' | 'rolled_back'): void;
+  /** Count a durable delivery the dedupe helper found already handled. */
+  eventDeduplicated(plugin: string, type: string): void;
   /** Totals of one plugin, read without a scrape. */
   traffic(plugin: string): PluginTraffic;
 }
@@ -51,7 +54,7 @@ interface HistogramEntry {
 }
 
 /** Create the metrics of one app; plugin states and plugin-reported metrics are read at scrape time. */
-export function createMetrics(getManager: () => PluginManager | undefined): NexusMetrics {
+export function createMetrics(getManager: () => PluginManager | undefined, backends?: Pick<Backends, 'health'>): NexusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'nexus_' });
   // A request only adds to plain tallies (a few ns); the Prometheus series are filled from them
@@ -99,6 +102,8 @@ export function createMetrics(getManager: () => PluginManager | undefined): Nexu
   });
   const published = new Counter({ name: 'nexus_events_published_total', help: 'Events published', labelNames: ['type', 'source'] as const, registers: [registry] });
   const handlerErrors = new Counter({ name: 'nexus_event_handler_errors_total', help: 'Event handlers that threw', labelNames: ['plugin', 'type'] as const, registers: [registry] });
+  const deduplicated = new Counter({ name: 'nexus_events_deduplicated_total', help: 'Deliveries of an already handled event, skipped by handleOnce', labelNames: ['plugin', 'type'] as const, registers: [registry] });
+  if (backends) registerBackendMetrics(registry, backends);
   const reloads = new Counter({ name: 'nexus_plugin_reloads_total', help: 'Hot swaps by outcome', labelNames: ['plugin', 'outcome'] as const, registers: [registry] });
   new Gauge({
     name: 'nexus_plugin_state',
@@ -146,11 +151,52 @@ export function createMetrics(getManager: () => PluginManager | undefined): Nexu
     },
     handlerError: (plugin, type) => handlerErrors.inc({ plugin, type }),
     reloaded: (plugin, outcome) => reloads.inc({ plugin, outcome }),
+    eventDeduplicated: (plugin, type) => deduplicated.inc({ plugin, type }),
     traffic(plugin) {
       const { requests = 0, serverErrors = 0, seconds = 0, events = 0 } = tallies.get(plugin) ?? {};
       return { requests, serverErrors, meanMs: requests > 0 ? Math.round((seconds / requests) * 1e5) / 100 : 0, events };
     },
   };
+}
+
+// Read at scrape time from the storage and the transport (one health query per scrape).
+function registerBackendMetrics(registry: Registry, backends: Pick<Backends, 'health'>): void {
+  let scrape: Promise<BackendHealth | undefined> | undefined;
+  const health = (): Promise<BackendHealth | undefined> => {
+    scrape ??= backends.health().catch(() => undefined).finally(() => setTimeout(() => (scrape = undefined), 0));
+    return scrape;
+  };
+  const gauge = (name: string, help: string, labelNames: string[], read: (h: BackendHealth, set: (labels: Record<string, string>, value: number) => void) => void): void => {
+    new Gauge({
+      name, help, labelNames, registers: [registry],
+      async collect() {
+        this.reset();
+        const h = await health();
+        if (h) read(h, (labels, value) => this.set(labels, value));
+      },
+    });
+  };
+  gauge('nexus_storage_up', 'Whether the storage answers (1) or not (0)', ['driver'], (h, set) => set({ driver: h.storage.driver }, h.storage.healthy ? 1 : 0));
+  gauge('nexus_events_transport_up', 'Whether the event transport answers (1) or not (0)', ['transport'], (h, set) => set({ transport: h.events.transport }, h.events.healthy ? 1 : 0));
+  gauge('nexus_events_pending', 'Events waiting for a consumer (all instances)', ['transport'], (h, set) => {
+    if ('pending' in h.events) set({ transport: h.events.transport }, h.events.pending);
+  });
+  gauge('nexus_events_lag_seconds', 'Age of the oldest waiting event', ['transport'], (h, set) => {
+    if ('lagSeconds' in h.events) set({ transport: h.events.transport }, h.events.lagSeconds);
+  });
+  gauge('nexus_events_redeliveries', 'Events this instance received again (failure, crash, claim timeout)', ['transport'], (h, set) => {
+    if ('redeliveries' in h.events) set({ transport: h.events.transport }, h.events.redeliveries);
+  });
+  gauge('nexus_events_dead_letters', 'Events that failed every attempt, per plugin', ['plugin'], (h, set) => {
+    if ('deadLetters' in h.events) for (const [plugin, n] of Object.entries(h.events.deadLetters)) set({ plugin }, n);
+  });
+  gauge('nexus_events_trimmed_unacked', 'Redis: entries trimmed from a stream before they were acknowledged', ['transport'], (h, set) => {
+    if ('trimmedUnacked' in h.events && h.events.trimmedUnacked !== undefined) set({ transport: h.events.transport }, h.events.trimmedUnacked);
+  });
+  gauge('nexus_storage_pool_connections', 'PostgreSQL pool connections by state', ['state'], (h, set) => {
+    const pool = h.storage.pool;
+    if (pool) for (const [state, n] of Object.entries(pool)) set({ state }, n);
+  });
 }
 
 function safeMetrics(instance: { getMetrics(): Record<string, number> }): Record<string, number> {

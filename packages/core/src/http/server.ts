@@ -1,4 +1,5 @@
 import Koa, { type Middleware } from 'koa';
+import type { Backends } from '../app/backends.ts';
 import type { ErrorLocation } from '../errors.ts';
 import type { Logger } from '../logger/types.ts';
 import type { StorageDriver } from '../storage/types.ts';
@@ -23,6 +24,10 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** How long a request waits for a swapping plugin. @default 15000 */
   waitMs?: number;
+  /** Storage and transport health for /health. */
+  backends?: Pick<Backends, 'health'>;
+  /** Runs each plugin request as one storage transaction (PostgreSQL). */
+  transaction?: <T>(work: () => Promise<T>) => Promise<T>;
   /** The host the server listens on: requests may name it in their Host header. */
   listenHost?: string;
   /** Host names allowed besides localhost and IP addresses (nexus.config `allowedHosts`). @default [] */
@@ -40,7 +45,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics, options.logger, options.storage).routes();
+  const system = systemRoutes(options.manager, metrics, options.logger, options.storage, options.backends).routes();
   const parseBody = jsonBody(options.bodyLimit ?? '1mb');
   const { manager, dev = false } = options;
   const locate = (plugin: string, error: unknown): ErrorLocation | undefined => {
@@ -51,7 +56,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
   if (options.devtools) app.use(options.devtools);
   app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
-  const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev });
+  const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction });
   // One middleware, not three: each Koa layer costs a promise and a dispatch on every request.
   app.use(function nexusRoutes(ctx) {
     const answer404 = (): Promise<void> => notFound(ctx);

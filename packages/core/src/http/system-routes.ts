@@ -6,6 +6,7 @@ import type { StorageDriver, StorageHealth } from '../storage/types.ts';
 import type { PluginManager, PluginView } from '../plugins/manager.ts';
 import { withTimeout } from '../plugins/timeout.ts';
 import type { HealthStatus } from '../plugins/types.ts';
+import type { BackendHealth, Backends } from '../app/backends.ts';
 import type { NexusMetrics } from './metrics.ts';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -19,7 +20,7 @@ export function isSystemPath(path: string): boolean {
 }
 
 /** `/health`, `/plugins`, `/plugins/<name>/health` and `/metrics` (the dashboard is in devtools/). */
-export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logger: Logger, store?: StorageDriver): Router {
+export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logger: Logger, store?: StorageDriver, backends?: Pick<Backends, 'health'>): Router {
   const router = new Router();
   router.get('/health', async function health(ctx) {
     const plugins: Record<string, HealthStatus | { healthy: boolean; state: string; error?: string }> = {};
@@ -35,11 +36,18 @@ export function systemRoutes(manager: PluginManager, metrics: NexusMetrics, logg
     }
     const storage = await storageHealth(store);
     healthy &&= storage.healthy;
+    // The event transport is part of the app's health too: without it no event moves.
+    const events = backends ? await eventsHealth(backends) : undefined;
+    if (events) healthy &&= events.healthy;
     ctx.status = healthy ? 200 : 503;
-    ctx.body = { status: healthy ? 'healthy' : 'unhealthy', storage, plugins };
+    ctx.body = { status: healthy ? 'healthy' : 'unhealthy', storage, ...(events ? { events } : {}), plugins };
   });
-  router.get('/plugins', function listPlugins(ctx) {
-    ctx.body = { plugins: manager.list().map((info) => ({ ...info, traffic: metrics.traffic(info.name) })) };
+  router.get('/plugins', async function listPlugins(ctx) {
+    const events = backends ? await backends.health().then((h) => h.events).catch(() => undefined) : undefined;
+    const dead = events && 'deadLetters' in events ? events.deadLetters : undefined;
+    ctx.body = {
+      plugins: manager.list().map((info) => ({ ...info, traffic: metrics.traffic(info.name), ...(dead ? { deadLetters: dead[info.name] ?? 0 } : {}) })),
+    };
   });
   router.get('/plugins/:name/health', async function pluginHealthRoute(ctx) {
     const record = manager.get(ctx.params.name!);
@@ -98,6 +106,14 @@ function jsonProblem(value: unknown): string | undefined {
     return undefined;
   } catch (error) {
     return errorMessage(error);
+  }
+}
+
+async function eventsHealth(backends: Pick<Backends, 'health'>): Promise<BackendHealth['events'] | { transport: 'unknown'; healthy: false; error: string }> {
+  try {
+    return (await withTimeout(backends.health(), HEALTH_TIMEOUT_MS, 'the event transport health check')).events;
+  } catch (error) {
+    return { transport: 'unknown', healthy: false, error: errorMessage(error) };
   }
 }
 

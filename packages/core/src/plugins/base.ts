@@ -1,6 +1,7 @@
 import type { Router } from '@koa/router';
 import { NexusError } from '../errors.ts';
-import type { EventEnvelope, EventHandler } from '../events/types.ts';
+import type { EventEnvelope, EventHandler, SubscribeOptions } from '../events/types.ts';
+import type { OnceOptions } from '../leases/once.ts';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManifest } from '../manifest/types.ts';
 import type { DatabaseSchema } from '../storage/types.ts';
@@ -123,9 +124,20 @@ export abstract class BasePlugin<T extends PluginTypes = UntypedPluginTypes, H =
     return this.#context.publishEvent(type, data);
   }
 
-  /** Subscribe to an event declared in `events.subscribes`; released at shutdown. */
-  subscribeToEvent<D = unknown>(type: T['subscribes'], handler: EventHandler<D>): () => void {
-    return this.#context.subscribeToEvent(type, handler);
+  /**
+   * Subscribe to an event declared in `events.subscribes`; released at shutdown. With several
+   * instances, `mode: 'group'` (default) has one instance handle each event, `'broadcast'` every one.
+   */
+  subscribeToEvent<D = unknown>(type: T['subscribes'], handler: EventHandler<D>, options?: SubscribeOptions): () => void {
+    return this.#context.subscribeToEvent(type, handler, options);
+  }
+
+  /**
+   * Run `work` unless this plugin already handled `event` (same id): delivery is at-least-once, so
+   * a handler may see an event twice. Resolves to whether `work` ran.
+   */
+  handleOnce(event: EventEnvelope, work: () => unknown): Promise<boolean> {
+    return this.#context.handleOnce(event, work);
   }
 
   /** Offer a service to plugins that depend on this one; released at shutdown. */
@@ -143,9 +155,12 @@ export abstract class BasePlugin<T extends PluginTypes = UntypedPluginTypes, H =
     return this.#context.setTimeout(fn, ms);
   }
 
-  /** An interval cleared at shutdown; a throw inside marks this plugin failed, not the host. */
-  setInterval(fn: () => unknown, ms: number): TimerHandle {
-    return this.#context.setInterval(fn, ms);
+  /**
+   * An interval cleared at shutdown; a throw inside marks this plugin failed, not the host.
+   * With `{ once: 'name' }` each tick runs on one instance of the app only (a lease in the database).
+   */
+  setInterval(fn: () => unknown, ms: number, options?: OnceOptions): TimerHandle {
+    return this.#context.setInterval(fn, ms, options);
   }
 
   /** Clear a timer made by `setTimeout` or `setInterval`. */
@@ -153,9 +168,12 @@ export abstract class BasePlugin<T extends PluginTypes = UntypedPluginTypes, H =
     this.#context.clearTimer(timer);
   }
 
-  /** Run a background task that gets `signal` and is awaited at shutdown. */
-  runTask(task: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
-    return this.#context.runTask(task);
+  /**
+   * Run a background task that gets `signal` and is awaited at shutdown. With `{ once: 'name' }` it
+   * runs on one instance of the app at a time; the lease passes on when its holder dies.
+   */
+  runTask(task: (signal: AbortSignal) => Promise<unknown>, options?: OnceOptions): Promise<void> {
+    return this.#context.runTask(task, options);
   }
 
   /** Health of the plugin; override and extend `super.healthCheck()` with components. */

@@ -1,7 +1,11 @@
 import { NexusError } from '../errors.ts';
 import type { ConfigStore } from '../config/store.ts';
 import type { EventBus } from '../events/bus.ts';
-import type { EventEnvelope, EventHandler } from '../events/types.ts';
+import { handleOnce } from '../events/dedupe.ts';
+import type { EventEnvelope, EventHandler, SubscribeOptions } from '../events/types.ts';
+import { instanceId } from '../leases/instance.ts';
+import { createLocalLeases, type LeaseStore } from '../leases/leases.ts';
+import { runWithLease, tryAcquire, type OnceOptions } from '../leases/once.ts';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManifest, Permission } from '../manifest/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
@@ -37,6 +41,9 @@ export interface PluginContextDeps {
 export type TimerHandle = NodeJS.Timeout;
 
 const READS = new Set(['get', 'find', 'findOne', 'count']);
+
+/** Leases of storages without their own (one process is the whole app). */
+const localLeases = createLocalLeases();
 
 /**
  * Everything a running plugin reaches through `this`: config, state, events, services, timers.
@@ -103,9 +110,16 @@ export class PluginContext {
     return this.#deps.bus.publish(this.#name, type, data) as Promise<EventEnvelope<T>>;
   }
 
-  subscribeToEvent<T>(type: string, handler: EventHandler<T>): () => void {
-    const off = this.#deps.bus.subscribe(this.#name, type, handler as EventHandler);
+  subscribeToEvent<T>(type: string, handler: EventHandler<T>, options?: SubscribeOptions): () => void {
+    const off = this.#deps.bus.subscribe(this.#name, type, handler as EventHandler, options);
     return this.#track(this.#subscriptions, off);
+  }
+
+  /** Run `work` unless this plugin already handled `event` (by id); resolves to whether it ran. */
+  async handleOnce(event: EventEnvelope, work: () => unknown): Promise<boolean> {
+    const ran = await handleOnce(this.#deps.storage, this.name, event, work);
+    if (!ran) this.#deps.bus.deduplicated(this.name, event.type);
+    return ran;
   }
 
   registerService(name: string, impl: unknown): () => void {
@@ -130,9 +144,10 @@ export class PluginContext {
     return timer;
   }
 
-  setInterval(fn: () => unknown, ms: number): TimerHandle {
+  setInterval(fn: () => unknown, ms: number, options?: OnceOptions): TimerHandle {
     if (this.signal.aborted) throw this.#retired('start a timer');
-    const timer = setInterval(() => this.#guard(fn), ms);
+    const tick = options ? this.#onLease(fn, options.once, options.leaseMs ?? Math.max(2 * ms, 1_000)) : fn;
+    const timer = setInterval(() => this.#guard(tick), ms);
     this.#timers.add(timer);
     return timer;
   }
@@ -142,10 +157,16 @@ export class PluginContext {
     this.#timers.delete(timer);
   }
 
-  /** Run a background task; it gets the shutdown signal and is awaited at shutdown. */
-  runTask(task: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  /**
+   * Run a background task; it gets the shutdown signal and is awaited at shutdown. With `once`, it
+   * runs on one instance of the app at a time, holding a lease that passes on when its holder dies.
+   */
+  runTask(task: (signal: AbortSignal) => Promise<unknown>, options?: OnceOptions): Promise<void> {
+    const body = options
+      ? (signal: AbortSignal) => runWithLease(this.#holder(), this.#leaseName(options.once), options.leaseMs ?? 15_000, signal, task)
+      : task;
     // A task that throws before its first await fails like one that rejects.
-    const run = new Promise<unknown>((resolve) => resolve(task(this.signal))).then(
+    const run = new Promise<unknown>((resolve) => resolve(body(this.signal))).then(
       () => undefined,
       (error: unknown) => {
         if (!(this.signal.aborted && isAbortError(error))) this.#deps.onFault(error);
@@ -185,6 +206,24 @@ export class PluginContext {
     );
     this.#tasks.clear();
     return late;
+  }
+
+  #holder(): { leases: LeaseStore; holder: string; logger: Logger } {
+    return { leases: this.#deps.storage.leases ?? localLeases, holder: instanceId(), logger: this.logger };
+  }
+
+  #leaseName(once: string): string {
+    return `${this.name}:${once}`;
+  }
+
+  // Each tick runs `fn` only on the instance holding the lease; the holder renews it every tick.
+  #onLease(fn: () => unknown, once: string, leaseMs: number): () => unknown {
+    const { leases, holder, logger } = this.#holder();
+    const name = this.#leaseName(once);
+    return async () => {
+      if (await tryAcquire(leases, name, holder, leaseMs, logger)) return fn();
+      return undefined;
+    };
   }
 
   #track(set: Set<() => void>, release: () => void): () => void {

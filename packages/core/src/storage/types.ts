@@ -1,3 +1,5 @@
+import type { LeaseStore } from '../leases/leases.ts';
+
 /** A stored document; `id` is assigned on insert when missing. */
 export type Document = { id?: string } & Record<string, unknown>;
 
@@ -50,6 +52,19 @@ export interface StorageDriver {
   /** Create the plugin's collections and indexes (idempotent), seeding initialData on creation. */
   ensureSchema(plugin: string, schema: DatabaseSchema): Promise<void>;
   collection<T extends Document = Document>(plugin: string, name: string): Collection<T>;
+  /** Whether `plugin` recorded event `eventId` as handled (the dedupe helper). */
+  wasHandled?(plugin: string, eventId: string): Promise<boolean>;
+  /** Record event `eventId` as handled by `plugin`; false when it already was. */
+  markHandled?(plugin: string, eventId: string): Promise<boolean>;
+  /**
+   * Run `work` as one transaction: every storage call inside it (and the outbox row of an event
+   * published inside it, on the postgres transport) commits together, or none does.
+   */
+  transaction?<T>(work: () => Promise<T>): Promise<T>;
+  /** Leases for once-per-app work; absent: leases are local to this process. */
+  readonly leases?: LeaseStore;
+  /** Defer `run` until the current transaction commits; false (nothing deferred) outside one. */
+  afterCommit?(run: () => unknown): boolean;
   close(): Promise<void>;
   /** Whether the database answers and no write or read has failed for a reason of its own (disk full, damaged file). */
   health?(): Promise<StorageHealth>;

@@ -16,13 +16,18 @@ export interface DispatchOptions {
   parseBody: Middleware;
   /** Answer with the failure's location and code frame (`nexus dev` only). @default false */
   dev?: boolean;
+  /**
+   * Runs a request as one storage transaction (PostgreSQL): its writes and the events it publishes
+   * commit before the answer is sent, or not at all when the route throws.
+   */
+  transaction?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
  * Send `/plugins/<name>/...` to the live instance of that plugin. While the plugin swaps the
  * request waits at its gate, then goes to the new instance; it is never sent to a retired one.
  */
-export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = false }: DispatchOptions) {
+export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = false, transaction }: DispatchOptions) {
   const mounted = new WeakMap<Router, RouterMiddleware>();
   return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
     const match = PREFIX.exec(ctx.path);
@@ -51,7 +56,8 @@ export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = fals
     const began = performance.now();
     view.gate.enter();
     try {
-      await serve(ctx, next, routes, parseBody);
+      if (transaction) await transaction(() => serve(ctx, next, routes!, parseBody));
+      else await serve(ctx, next, routes, parseBody);
     } finally {
       view.gate.leave();
       metrics.requestServed(name, ctx.method, ctx.status, (performance.now() - began) / 1000);
