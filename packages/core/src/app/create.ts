@@ -96,6 +96,7 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
     throw new NexusError('NEXUS_APP_CONFIG_INVALID', loaded.errors.join('\n'), { problems: loaded.errors });
   }
   const config = loaded.config;
+  const envName = resolveEnvName(mode, environ);
   // Storage and transport from nexus.config / NEXUS_DATABASE_URL / NEXUS_EVENTS_URL (see app/backends.ts).
   const backends = await openBackends(appDir, config, environ, logger, { storage: options.storage, transport: options.transport });
   const storage = backends.storage;
