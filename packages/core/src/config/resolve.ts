@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import type { parseDocument } from 'yaml';
 import type { ConfigOption, PluginManifest } from '../manifest/types.ts';
 import { depthMessage, isTooDeep, LIMITS, sizeMessage } from '../limits.ts';
 import type { PluginLocation } from '../plugins/location.ts';
@@ -111,11 +111,13 @@ async function readYamlLayer(input: ResolveConfigInput, file: string, result: Re
     result.errors.push(`${source}: cannot be read: ${(error as Error).message}`);
     return undefined;
   }
-  const values = parseYamlMapping(text, source, result.errors);
+  // Loaded with the first YAML file: an app whose plugins have none never pays for the parser.
+  const { parseDocument: parse } = await import('yaml');
+  const values = parseYamlMapping(parse, text, source, result.errors);
   return values && { source, values };
 }
 
-function parseYamlMapping(text: string, source: string, errors: string[]): Record<string, unknown> | undefined {
+function parseYamlMapping(parse: typeof parseDocument, text: string, source: string, errors: string[]): Record<string, unknown> | undefined {
   const limit = yamlLimitProblem(text);
   if (limit) {
     errors.push(`${source}: ${limit}`);
@@ -123,7 +125,7 @@ function parseYamlMapping(text: string, source: string, errors: string[]): Recor
   }
   let data: unknown;
   try {
-    const document = parseDocument(text);
+    const document = parse(text);
     if (document.errors.length > 0) {
       for (const error of document.errors) {
         const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : '';

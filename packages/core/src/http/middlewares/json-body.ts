@@ -1,4 +1,3 @@
-import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware, Next } from 'koa';
 import { depthMessage, isTooDeep } from '../../limits.ts';
 
@@ -10,7 +9,12 @@ const JSON_TYPES = ['application/json', 'application/*+json', 'application/csp-r
  * content type gets 415 instead of silently becoming `{}`; one nested too deep gets 400.
  */
 export function jsonBody(limit: string): Middleware {
-  const parse = bodyParser({ enableTypes: ['json'], extendTypes: { json: JSON_TYPES }, jsonLimit: limit, encoding: 'utf-8' });
+  // The parser loads with the first request that has a body: start-up does not wait for it.
+  let parser: Promise<Middleware> | undefined;
+  const load = async (): Promise<Middleware> => {
+    const { bodyParser } = await import('@koa/bodyparser');
+    return bodyParser({ enableTypes: ['json'], extendTypes: { json: JSON_TYPES }, jsonLimit: limit, encoding: 'utf-8' }) as Middleware;
+  };
   return async function nexusJsonBody(ctx: Context, next: Next): Promise<void> {
     if (hasBody(ctx) && !ctx.is(JSON_TYPES)) {
       ctx.status = 415;
@@ -21,6 +25,7 @@ export function jsonBody(limit: string): Middleware {
       };
       return;
     }
+    const parse = await (parser ??= load());
     await parse(ctx, async () => {
       if (!isTooDeep(ctx.request.body)) return next();
       ctx.status = 400;
