@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type Koa from 'koa';
-import { appDirProblem, loadAppConfig, type AppConfig } from '../config/app.ts';
+import { appDirProblem, dashboardEnabled, loadAppConfig, type AppConfig } from '../config/app.ts';
 import { resolveEnvName } from '../config/env.ts';
 import { NexusError } from '../errors.ts';
-import { Devtools, dashboardEnabled } from '../devtools/devtools.ts';
+import type { Devtools } from '../devtools/devtools.ts';
 import { EventBus } from '../events/bus.ts';
 import type { DurableTransport, EventTransport } from '../events/types.ts';
 import { createMetrics, type NexusMetrics } from '../http/metrics.ts';
@@ -82,7 +82,10 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
   let manager: PluginManager | undefined;
   const secrets = (): string[] => manager?.secrets() ?? [];
   const devtools =
-    loaded.errors.length === 0 && dashboardEnabled(loaded.config, mode) ? new Devtools({ mode, traces: mode === 'dev', secrets }) : undefined;
+    // Loaded only when on: the dashboard's modules are a good part of start-up otherwise.
+    loaded.errors.length === 0 && dashboardEnabled(loaded.config, mode)
+      ? new (await import('../devtools/devtools.ts')).Devtools({ mode, traces: mode === 'dev', secrets })
+      : undefined;
   const consoleSink = options.logSink ?? createConsoleSink();
   const sink: LogSink = devtools
     ? (record) => {

@@ -253,3 +253,8 @@ async function importConfigModule(file: string): Promise<{ value: unknown } | { 
     return { error: `failed to load: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
+
+/** Whether an app config and mode serve the dashboard: on in dev unless `"dashboard": false`, off in start unless `true`. */
+export function dashboardEnabled(config: AppConfig, mode: 'dev' | 'start'): boolean {
+  return config.dashboard ?? mode === 'dev';
+}

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { Router } from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import type { AppConfig } from '../config/app.ts';
 import type { EventBus } from '../events/bus.ts';
 import { createHotReloader, type HotReloader } from '../hot/reloader.ts';
 import type { SwapReport } from '../hot/types.ts';
@@ -42,11 +41,6 @@ export interface DevtoolsOptions {
   traces: boolean;
   /** The app's secret config values, scrubbed from everything shown. */
   secrets: () => readonly string[];
-}
-
-/** Whether an app config and mode serve the dashboard: on in dev unless `"dashboard": false`, off in start unless `true`. */
-export function dashboardEnabled(config: AppConfig, mode: 'dev' | 'start'): boolean {
-  return config.dashboard ?? mode === 'dev';
 }
 
 const API = `${DASHBOARD_BASE}api`;
