@@ -77,7 +77,8 @@ describe('dev dashboard (nexus dev, Chromium)', () => {
     }
     const users = page.locator('article[data-plugin="users"]');
     await users.locator('li[data-route="POST /plugins/users/users"] summary').click();
-    expect(await users.locator('li[data-route="POST /plugins/users/users"] pre').innerText()).toContain('"username"');
+    // textContent, not innerText: a live catalog update may re-render the card (closing the details) between click and read.
+    await poll(async () => (await users.locator('li[data-route="POST /plugins/users/users"] pre').textContent()) ?? '').toContain('"username"');
     const notifications = await page.locator('article[data-plugin="notifications"] .facts').innerText();
     expect(notifications).toMatch(/Subscribes\s+user\.created, my_awesome_plugin\.action_completed/);
     expect(notifications).toMatch(/Depends on\s+users/);
