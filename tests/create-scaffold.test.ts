@@ -18,6 +18,7 @@ import path from 'node:path';
 import { createApp, createMemorySink } from '@nexus/core/host';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run, type Run } from './helpers/release.ts';
 
 // Every step starts node processes (tsx, Vitest, tsc): allow for a busy machine.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
@@ -29,28 +30,13 @@ const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 const TEMPLATES = ['basic', 'api', 'events', 'full'] as const;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Child processes get a clean environment: no colors, nothing of the Vitest run around them. */
 const ENV = Object.fromEntries(
   Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }).filter(([key, value]) => value !== undefined && !key.startsWith('VITEST')),
 ) as NodeJS.ProcessEnv;
 
-function exec(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `node <args>` in `cwd` with that environment, to completion. */
+const exec = (args: string[], cwd: string): Promise<Run> => run(process.execPath, args, cwd, ENV);
 
 /** `npx create-nexus-plugin ...args` in `cwd`, without a terminal. */
 const create = (cwd: string, ...args: string[]) => exec([BIN, ...args], cwd);

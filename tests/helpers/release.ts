@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { cleanEnv } from './cli.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -41,16 +42,13 @@ export interface Run {
   stderr: string;
 }
 
-/** A clean environment for child processes: no colors, nothing of the Vitest run around them. */
+/** A clean environment for child processes (see `cleanEnv`), without npm's variables either. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'NODE_ENV' || key.startsWith('NEXUS_') || key.startsWith('VITEST') || key.startsWith('npm_')) continue;
-    env[key] = value;
-  }
+  const env = cleanEnv(extra);
+  for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
   // The node running the tests comes first, so `npm`, `npx` and the bins' `#!/usr/bin/env node` use it.
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ''}`;
-  return { ...env, NO_COLOR: '1', ...extra };
+  return env;
 }
 
 /** Run `command args` in `cwd` to completion (a shell is never involved). */
