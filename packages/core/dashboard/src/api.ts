@@ -1,3 +1,7 @@
+import type { ConfigEntry, Span, Trace as WireTrace } from '../../src/devtools/wire.ts';
+
+export type { ConfigEntry, Span };
+
 /** What the dashboard API answers (see packages/core/src/devtools/). */
 export interface AppInfo {
   version: string;
@@ -68,33 +72,8 @@ export interface Catalog {
   services: { name: string; owner: string }[];
 }
 
-export interface Span {
-  id: number;
-  parent?: number;
-  kind: 'request' | 'event' | 'handler' | 'service' | 'log';
-  name: string;
-  plugin?: string;
-  start: number;
-  duration?: number;
-  error?: string;
-  detail?: Record<string, unknown>;
-}
-
-export interface Trace {
-  id: string;
-  kind: 'request' | 'event';
-  name: string;
-  plugin?: string;
-  startedAt: number;
-  status?: number;
-  duration?: number;
-  errors: number;
-  spans?: Span[];
-  spanCount?: number;
-  dropped: number;
-  request?: { method: string; url: string; route?: string; headers: Record<string, string>; body?: unknown };
-  response?: { headers: Record<string, string>; body?: unknown };
-}
+/** A trace as the API sends it: listed (`spanCount`, no spans) or whole (`spans`, request, response). */
+export type Trace = Omit<WireTrace, 'spans'> & { spans?: Span[]; spanCount?: number };
 
 export interface SwapError {
   plugin: string;
@@ -131,17 +110,6 @@ export interface LogEntry {
   message: string;
   meta?: unknown;
   error?: string;
-}
-
-export interface ConfigEntry {
-  key: string;
-  value: unknown;
-  source?: string;
-  type: string;
-  secret: boolean;
-  required: boolean;
-  description?: string;
-  undeclared?: boolean;
 }
 
 export interface PluginConfig {

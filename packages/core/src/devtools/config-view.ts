@@ -1,21 +1,9 @@
 import { redactConfig } from '../config/redact.ts';
 import { errorMessage } from '../errors.ts';
 import type { PluginManager } from '../plugins/manager.ts';
+import type { ConfigEntry } from './wire.ts';
 
-/** One config value and the layer it came from. */
-export interface ConfigEntry {
-  key: string;
-  /** REDACTED for a set secret. */
-  value: unknown;
-  /** `manifest default`, `plugins/x/config/development.yaml`, `nexus.config.json`, `saved by setConfig` or `NEXUS_X_KEY`. */
-  source?: string;
-  type: string;
-  secret: boolean;
-  required: boolean;
-  description?: string;
-  /** Set by a layer but not declared in the manifest (saved values). */
-  undeclared?: boolean;
-}
+export type { ConfigEntry } from './wire.ts';
 
 /** A plugin's resolved config as the dashboard shows it. */
 export interface PluginConfigView {
