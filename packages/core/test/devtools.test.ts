@@ -173,6 +173,17 @@ describe('dashboard API under nexus dev', () => {
     expect(JSON.stringify(trace)).not.toContain(TOKEN);
   });
 
+  it('requests one after another are each traced whole (the async context, off between them, comes back)', async () => {
+    for (const item of ['apple', 'pear']) {
+      const response = await fetch(`${url}/plugins/shop/buy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item }) });
+      const trace = await traceOf(url, response.headers.get('x-nexus-trace')!, (t) => t.spans.some((s) => s.kind === 'log'));
+      expect(trace.spans.map((s) => [s.kind, s.name, s.parent ?? null])).toEqual(expect.arrayContaining([
+        ['service', 'shop.prices.quote()', 3],
+        ['log', `recorded ${item}`, 3],
+      ]));
+    }
+  });
+
   it('events published outside a request are traces of their own', async () => {
     const { body } = await json<{ traces: { kind: string; name: string; plugin: string }[] }>(`${url}/_nexus/api/traces`);
     expect(body.traces.at(-1)).toMatchObject({ kind: 'event', name: 'shop.sold', plugin: 'shop' });
@@ -209,6 +220,36 @@ describe('dashboard API under nexus dev', () => {
     while (!text.includes('disk almost full')) text += (await reader.read()).value ?? '';
     expect(text).toMatch(/event: log\ndata: \{[^\n]*"level":"warn","name":"nexus","message":"disk almost full"/);
     controller.abort();
+  });
+});
+
+describe('dashboard heap chart', () => {
+  it('the heap is sampled only while a page is open: when it opens, then a second after a swap', async () => {
+    const own = await createApp({ appDir: makeShop(), mode: 'dev', port: 0, logSink: () => {}, catchPluginFaults: false });
+    const base = await own.start();
+    const heap = async (): Promise<{ swap?: number }[]> => (await json<{ heap: { swap?: number }[] }>(`${base}/_nexus/api/swaps`)).body.heap;
+    const reload = (): Promise<unknown> => json(`${base}/_nexus/api/plugins/ledger/reload`, { method: 'POST', headers: { origin: base } });
+    try {
+      await reload();
+      expect(await heap()).toEqual([]); // no page open: a swap forces no gc
+
+      const controller = new AbortController();
+      const response = await fetch(`${base}/_nexus/api/stream`, { signal: controller.signal });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      await expect.poll(heap).toHaveLength(1);
+      expect((await heap())[0]!.swap).toBeUndefined();
+
+      await reload();
+      let text = '';
+      while (text.split('event: heap').length < 3) text += (await reader.read()).value ?? '';
+      const samples = await heap();
+      expect(samples).toHaveLength(2);
+      expect(samples[1]!.swap).toEqual(expect.any(Number));
+      controller.abort();
+    } finally {
+      await own.stop();
+      rmSync(own.appDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -147,8 +147,6 @@ export async function createApp(options: CreateAppOptions): Promise<NexusApp> {
       app.url = listening.url;
       await manager!.startAll();
       await bus.ready();
-      // The first point of the dashboard's heap chart: the app as it started, before any swap.
-      if (devtools) setTimeout(() => devtools.history.sampleHeap(), 0).unref();
       return listening.url;
     },
     async stop() {

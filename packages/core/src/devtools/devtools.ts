@@ -47,6 +47,12 @@ const API = `${DASHBOARD_BASE}api`;
 /** How often the plugins' states are compared while a page is open (changes are pushed, not polled by the page). */
 const STATE_CHECK_MS = 250;
 const TRAFFIC_REFRESH_MS = 2_000;
+/**
+ * The heap is sampled (after a full gc) this long after the last swap of a burst, and only while a
+ * page is open: a forced gc right after each swap made the next swap ~40% slower (code and caches
+ * gone cold), so `nexus dev` with no dashboard open never forces one.
+ */
+const HEAP_SAMPLE_DELAY_MS = 1_000;
 
 /**
  * The dev dashboard: the page at `/_nexus/`, its JSON under `/_nexus/api/`, live updates over
@@ -67,6 +73,7 @@ export class Devtools {
   #stateTimer: NodeJS.Timeout | undefined;
   #stateSignature = '';
   #trafficTimer: NodeJS.Timeout | undefined;
+  #heapTimer: NodeJS.Timeout | undefined;
 
   constructor(options: DevtoolsOptions, assets: DashboardAssets = dashboardAssets()) {
     this.options = options;
@@ -111,11 +118,7 @@ export class Devtools {
     const entry = this.history.swap(report);
     this.hub.send({ type: 'swap', data: entry });
     this.hub.send({ type: 'catalog', data: { reason: 'swap' } });
-    // After the swap's own work: the old instance's last references are gone by the next turn.
-    setTimeout(() => {
-      const sample = this.history.sampleHeap(entry.seq);
-      if (sample) this.hub.send({ type: 'heap', data: sample });
-    }, 50).unref();
+    this.#sampleHeap(entry.seq, HEAP_SAMPLE_DELAY_MS);
   }
 
   /** The middleware serving `/_nexus/...`, redirecting `GET /` there, and tracing plugin requests. */
@@ -149,8 +152,21 @@ export class Devtools {
     if (this.#stateTimer) clearInterval(this.#stateTimer);
     if (this.#trafficTimer) clearTimeout(this.#trafficTimer);
     if (this.#flush) clearImmediate(this.#flush);
+    if (this.#heapTimer) clearTimeout(this.#heapTimer);
     if (this.#ownHot) await this.#hot?.close();
     await this.#assets.close();
+  }
+
+  /** Sample the heap after `delayMs` (a later call restarts the wait), if a page is open then. */
+  #sampleHeap(swap: number | undefined, delayMs: number): void {
+    if (this.hub.size === 0) return;
+    clearTimeout(this.#heapTimer);
+    this.#heapTimer = setTimeout(() => {
+      this.#heapTimer = undefined;
+      if (this.hub.size === 0) return;
+      const sample = this.history.sampleHeap(swap);
+      if (sample) this.hub.send({ type: 'heap', data: sample });
+    }, delayMs).unref();
   }
 
   #traceChanged(trace: Trace): void {
@@ -219,6 +235,8 @@ export class Devtools {
     router.get('/stream', (ctx) => {
       this.hub.connect(ctx);
       this.#watchStates();
+      // The chart's first point: the heap as the page opens, before any swap it shows.
+      if (this.history.heap.items.length === 0) this.#sampleHeap(undefined, 0);
     });
     router.post('/plugins/:name/:action', async (ctx) => {
       if (!sameOrigin(ctx)) {

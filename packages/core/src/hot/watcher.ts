@@ -21,8 +21,9 @@ export interface PluginWatcherOptions {
   onError?: (error: unknown) => void;
   /**
    * After a quiet spell, how long the first change waits for others of the same save (an editor
-   * writing several files) before it is handed on.
-   * @default 3
+   * writing several files) before it is handed on. 0: once the events the kernel delivered together
+   * are read (a save of several files arrives as one batch), without a timer's 1 ms.
+   * @default 0
    */
   settleMs?: number;
   /**
@@ -70,7 +71,8 @@ interface Folder {
   files: Set<string>;
   /** The first event of the change being gathered. */
   firstEvent?: number;
-  timer?: NodeJS.Timeout;
+  /** Cancels the scheduled hand-on. */
+  cancel?: () => void;
   /** The scheduled hand-on is the first change after a quiet spell (short settle), not a burst's end. */
   leading: boolean;
   lastEvent: number;
@@ -86,7 +88,7 @@ interface Folder {
  */
 export async function watchPlugins(options: PluginWatcherOptions): Promise<PluginWatcher> {
   const root = path.resolve(options.root);
-  const settleMs = options.settleMs ?? 3;
+  const settleMs = options.settleMs ?? 0;
   const burstMs = options.burstMs ?? 80;
   const folders = new Map<string, Folder>();
   const seen = new Map<string, string>();
@@ -103,16 +105,16 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     const at = performance.now();
     const quiet = eager && at - folder.lastEvent > burstMs;
     folder.lastEvent = at;
-    if (folder.timer && folder.leading) return; // joins the hand-on already scheduled
-    clearTimeout(folder.timer);
+    if (folder.cancel && folder.leading) return; // joins the hand-on already scheduled
+    folder.cancel?.();
     folder.leading = quiet;
-    folder.timer = setTimeout(() => handOn(dir), quiet ? settleMs : burstMs);
+    folder.cancel = schedule(() => handOn(dir), quiet ? settleMs : burstMs);
   };
 
   const handOn = (dir: string): void => {
     const folder = folders.get(dir);
     if (!folder || closed) return;
-    folder.timer = undefined;
+    folder.cancel = undefined;
     const settled = epochNow();
     const event = folder.firstEvent ?? settled;
     folder.firstEvent = undefined;
@@ -148,20 +150,28 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     ignoreInitial: true,
     ignored: (file) => (inPlugins(file) ? isIgnored(root, file) : file !== appDir && !isConfig(file) && !plugins.startsWith(file + path.sep)),
   });
-  watcher.on('all', (event, file) => {
+  const changed = (file: string): void => {
     if (isConfig(file)) {
       configFiles.add(file);
       touch(file, file);
       return;
     }
-    if (!inPlugins(file)) return;
+    if (!inPlugins(file) || isIgnored(root, file)) return;
     const dir = pluginFolder(root, file);
-    if (!dir) return;
-    if (event === 'addDir' || event === 'unlinkDir') {
-      if (file === dir) touch(dir, undefined, event === 'unlinkDir');
-      return;
-    }
-    if (file !== dir && WATCHED_FILE.test(file)) touch(dir, file);
+    if (dir && file !== dir && WATCHED_FILE.test(file)) touch(dir, file);
+  };
+  watcher.on('all', (event, file) => {
+    if (event !== 'addDir' && event !== 'unlinkDir') return changed(file);
+    const dir = inPlugins(file) ? pluginFolder(root, file) : undefined;
+    if (file === dir) touch(dir, undefined, event === 'unlinkDir');
+  });
+  // chokidar reports a change after an fs.stat of the file, ~2 ms after the kernel told it: the
+  // folder's own event starts the settle at once (what was written is compared by content anyway).
+  // A file watcher's events (the path is the file itself) are left to chokidar.
+  watcher.on('raw', (event, name, details) => {
+    const folder = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (event !== 'change' || !name || typeof folder !== 'string' || path.basename(folder) === name) return;
+    changed(path.join(folder, name));
   });
   watcher.on('error', (error) => options.onError?.(error));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
@@ -169,11 +179,21 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
   return {
     async close() {
       closed = true;
-      for (const folder of folders.values()) clearTimeout(folder.timer);
+      for (const folder of folders.values()) folder.cancel?.();
       for (const timer of rechecks) clearTimeout(timer);
       await watcher.close();
     },
   };
+}
+
+/** Run `task` after `ms` (0: after the I/O events being handled); returns what cancels it. */
+function schedule(task: () => void, ms: number): () => void {
+  if (ms === 0) {
+    const immediate = setImmediate(task);
+    return () => clearImmediate(immediate);
+  }
+  const timer = setTimeout(task, ms);
+  return () => clearTimeout(timer);
 }
 
 /** True for paths under `root` the watcher skips (see `watchPlugins`). */

@@ -46,6 +46,8 @@ export function createSqliteStorage(options: { file: string }): SqliteStorage {
   const faults = faultTracker(options.file);
   const prepare = statementCache(db, faults.watch);
   const declared = new Map<string, Map<string, TableInfo>>();
+  /** The schema each plugin's tables were last made for: a hot swap with the same one skips the DDL. */
+  const applied = new Map<string, string>();
   const tableOf = (plugin: string, name: string): TableInfo => {
     const info = declared.get(plugin)?.get(name);
     if (!info) throw unknownCollectionError(plugin, name);
@@ -54,7 +56,10 @@ export function createSqliteStorage(options: { file: string }): SqliteStorage {
   return {
     ...stateStore(prepare),
     async ensureSchema(plugin, schema) {
+      const signature = JSON.stringify(schema);
+      if (applied.get(plugin) === signature && declared.has(plugin)) return;
       declared.set(plugin, ensureTables(db, prepare, plugin, schema));
+      applied.set(plugin, signature);
     },
     collection<T extends Document = Document>(plugin: string, name: string): Collection<T> {
       return sqliteCollection(prepare, plugin, name, tableOf(plugin, name)) as unknown as Collection<T>;
