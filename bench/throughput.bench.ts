@@ -1,8 +1,11 @@
 /**
- * Request throughput of a plugin route against a bare Koa + @koa/router app, in one run.
- *   in one process   a server process hosting both a bare Koa app and a Nexus app (createApp, one
- *                    plugin `p`), each answering GET /plugins/p/ping -> { ok: true }
- *   own processes    `node bare-koa.mjs` against `nexus start <app>` (the CLI as users run it)
+ * Request throughput of a plugin route against a bare Koa + @koa/router app, in one run. Nexus runs
+ * as users install it: the packages are packed and installed outside the repository (built
+ * JavaScript, no TypeScript loader in the server processes), as in the startup bench.
+ *   in one process   a server process hosting both a bare Koa app and a Nexus app (createApp from
+ *                    the installed @nexus/core/host, one plugin `p`), each answering
+ *                    GET /plugins/p/ping -> { ok: true }
+ *   own processes    `node bare-koa.mjs` against the installed `nexus start <app>`
  * Servers are pinned to core 0 and this process with its load generator to core 1 with `taskset`,
  * so the load generator never competes with the server it measures. The load generator is wrk
  * (`apt-get install -y wrk`; one thread, saturates a Node server from one core); without it, a
@@ -18,12 +21,12 @@
  *
  * Env: BENCH_ROUNDS (default 16), BENCH_ROUND_MS (default 1000), BENCH_WARMUP_MS (default 2000),
  * BENCH_CONNECTIONS (default 32), BENCH_DEV_ROUNDS (default 6, the dev tracing table).
- * Child mode (used by itself): `throughput.bench.ts --pair <appDir>` serves both apps in one process;
- * `--dev-tracing-child on|off <appDir>` measures one side of the tracing table. `--dev-tracing` runs
- * only that table.
+ * Child mode (used by itself): `--dev-tracing-child on|off <appDir>` measures one side of the tracing
+ * table. `--dev-tracing` runs only that table.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { cpuTimeMs } from './lib/cpu.ts';
 import { runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
 import { hasWrk, runWrk } from './lib/wrk.ts';
+import { installNexus } from './lib/install.ts';
 import { get, spawnServer, type RunningServer } from './lib/process.ts';
 import { fmt, median } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
@@ -39,7 +43,6 @@ import { bareKoaServerSource, removeDir, routePlugin, tempDir, writeApp, type Pl
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
-const NEXUS = path.join(ROOT, 'packages/cli/bin/nexus.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
@@ -78,8 +81,13 @@ async function main(): Promise<void> {
   const env = { ...process.env, NO_COLOR: '1' };
   const servers: RunningServer[] = [];
   try {
+    const began = performance.now();
+    const installed = await installNexus(path.join(work, 'installed'));
+    console.log(`packed and installed @nexus/core and @nexus/cli outside the repository in ${((performance.now() - began) / 1000).toFixed(1)} s`);
     const bareFile = path.join(work, 'bare-koa.mjs');
     writeFileSync(bareFile, bareKoaServerSource([ROUTE]));
+    const pairFile = path.join(work, 'pair.mjs');
+    writeFileSync(pairFile, pairServerSource(path.join(path.dirname(installed.nexus), '../../core')));
     const pairApp = writeApp(path.join(work, 'pair-app'), [PLUGIN]);
     const cliApp = writeApp(path.join(work, 'cli-app'), [PLUGIN]);
     const start = async (args: string[]): Promise<RunningServer> => {
@@ -87,10 +95,10 @@ async function main(): Promise<void> {
       servers.push(server);
       return server;
     };
-    const pair = await start(['--conditions=@nexus/source', '--import', 'tsx', SELF, '--pair', pairApp]);
+    const pair = await start([pairFile, pairApp]);
     const pairNexus = /nexus (http:\/\/\S+)/.exec(pair.output().stdout)![1]!;
     const bareProc = await start([bareFile]);
-    const nexusProc = await start([NEXUS, 'start', cliApp, '--port', '0']);
+    const nexusProc = await start([installed.nexus, 'start', cliApp, '--port', '0']);
     const targets = {
       bare: { label: 'bare Koa + @koa/router (one process with nexus)', url: pair.url + ROUTE, pid: pair.child.pid! },
       nexus: { label: 'Nexus plugin route, createApp (one process with bare)', url: pairNexus + ROUTE, pid: pair.child.pid! },
@@ -353,29 +361,35 @@ async function devTracingChild(variant: string, appDir: string): Promise<void> {
   }
 }
 
-/** Child mode: a bare Koa app and a Nexus app in one process; prints both URLs, bare first. */
-async function pair(appDir: string): Promise<void> {
-  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
-  const bare = new Koa();
-  const router = new Router();
-  router.get(ROUTE, (ctx) => {
-    ctx.body = { ok: true };
-  });
-  bare.use(router.routes());
-  const server = bare.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const nexus = await createApp({ appDir, mode: 'start', port: 0, host: '127.0.0.1', logSink: () => {} });
-  const nexusUrl = await nexus.start();
-  console.log(`bare http://127.0.0.1:${(server.address() as { port: number }).port} nexus ${nexusUrl}`);
-  process.once('SIGTERM', () => {
-    server.closeAllConnections();
-    server.close();
-    void nexus.stop().then(() => process.exit(0));
-  });
+/**
+ * A bare Koa app and a Nexus app (createApp from the installed package in `coreDir`) in one process;
+ * prints both URLs, bare first. The bare app uses the repository's koa and @koa/router.
+ */
+function pairServerSource(coreDir: string): string {
+  const url = (file: string): string => JSON.stringify(pathToFileURL(file).href);
+  return [
+    `import Koa from ${JSON.stringify(import.meta.resolve('koa'))};`,
+    `import { Router } from ${JSON.stringify(import.meta.resolve('@koa/router'))};`,
+    `import { createApp } from ${url(path.join(coreDir, 'dist/host.js'))};`,
+    `const bare = new Koa();`,
+    `const router = new Router();`,
+    `router.get(${JSON.stringify(ROUTE)}, (ctx) => { ctx.body = { ok: true }; });`,
+    `bare.use(router.routes());`,
+    `const server = bare.listen(0, '127.0.0.1');`,
+    `await new Promise((resolve) => server.once('listening', resolve));`,
+    `const nexus = await createApp({ appDir: process.argv[2], mode: 'start', port: 0, host: '127.0.0.1', logSink: () => {} });`,
+    `const nexusUrl = await nexus.start();`,
+    'console.log(`bare http://127.0.0.1:${server.address().port} nexus ${nexusUrl}`);',
+    `process.once('SIGTERM', () => {`,
+    `  server.closeAllConnections();`,
+    `  server.close();`,
+    `  void nexus.stop().then(() => process.exit(0));`,
+    `});`,
+    ``,
+  ].join('\n');
 }
 
-if (process.argv[2] === '--pair') await pair(process.argv[3]!);
-else if (process.argv[2] === '--dev-tracing-child') await devTracingChild(process.argv[3]!, process.argv[4]!);
+if (process.argv[2] === '--dev-tracing-child') await devTracingChild(process.argv[3]!, process.argv[4]!);
 else if (process.argv[2] === '--dev-tracing') {
   const work = tempDir('nexus-throughput-bench-');
   try {

@@ -7,8 +7,8 @@ import { locateError } from '../plugins/code-frame.ts';
 import { shownLocation } from '../plugins/failure.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
-import { errorsMiddleware } from './middlewares/errors.ts';
-import { createHostFilter, hostCheck } from './middlewares/host-check.ts';
+import { errorBoundary } from './middlewares/errors.ts';
+import { createHostFilter, hostCheck, refuseHost } from './middlewares/host-check.ts';
 import { jsonBody } from './middlewares/json-body.ts';
 import { notFound } from './middlewares/not-found.ts';
 import { pluginDispatch } from './middlewares/plugin-dispatch.ts';
@@ -53,15 +53,26 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     const location = dir === undefined ? undefined : locateError(error, dir);
     return location && shownLocation(location, manager.appDir, true);
   };
-  if (options.allowedHosts !== true) app.use(hostCheck(createHostFilter(options.listenHost, options.allowedHosts ?? [])));
-  if (options.devtools) app.use(options.devtools);
-  app.use(errorsMiddleware({ logger: options.logger, locate: dev ? locate : undefined }));
+  const hostAllowed = options.allowedHosts === true ? undefined : createHostFilter(options.listenHost, options.allowedHosts ?? []);
+  const errors = errorBoundary({ logger: options.logger, locate: dev ? locate : undefined });
   const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction });
-  // One middleware, not three: each Koa layer costs a promise and a dispatch on every request.
-  app.use(function nexusRoutes(ctx) {
+  const route = (ctx: Koa.Context): Promise<void> => {
     const answer404 = (): Promise<void> => notFound(ctx);
     if (!isSystemPath(ctx.path)) return plugins(ctx, answer404);
     return system(ctx as Parameters<typeof system>[0], () => plugins(ctx, answer404));
+  };
+  const routes = (ctx: Koa.Context): Promise<void> => errors(ctx, route);
+  if (options.devtools) {
+    // The dashboard sits behind the Host check and in front of the error answers (its tracer sees them).
+    if (hostAllowed) app.use(hostCheck(hostAllowed));
+    app.use(options.devtools);
+    app.use(routes);
+    return app;
+  }
+  // One Koa layer, not three: each costs a promise and a dispatch on every request.
+  app.use(function nexusHost(ctx): Promise<void> | void {
+    if (hostAllowed && !hostAllowed(ctx.req.headers.host)) return refuseHost(ctx);
+    return routes(ctx);
   });
   return app;
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { NexusError, errorMessage, type ErrorCode, type ErrorLocation } from '../../errors.ts';
 import type { Logger } from '../../logger/types.ts';
 
@@ -20,15 +20,18 @@ export interface ErrorsOptions {
   locate?: (plugin: string, error: unknown) => ErrorLocation | undefined;
 }
 
+/** Runs `work(ctx)`, the rest of a request's handling, and answers whatever it throws (see `errorBoundary`). */
+export type ErrorBoundary = (ctx: Context, work: (ctx: Context) => Promise<unknown>) => Promise<void>;
+
 /**
  * Turn every error into a JSON answer with a `code`: a NexusError with its code's status (a
  * NEXUS_DB_CONSTRAINT is a 409), other 4xx with their message only when it is marked safe
  * (`expose`, as Koa's `ctx.throw` does), 5xx logged with the plugin that threw.
  */
-export function errorsMiddleware({ logger, locate }: ErrorsOptions) {
-  return async function nexusErrors(ctx: Context, next: Next): Promise<void> {
+export function errorBoundary({ logger, locate }: ErrorsOptions): ErrorBoundary {
+  return async function nexusErrors(ctx, work): Promise<void> {
     try {
-      await next();
+      await work(ctx);
       serializeBody(ctx, logger);
     } catch (error) {
       const http = (error ?? {}) as HttpError;

@@ -45,14 +45,19 @@ function isAllowed(header: string, exact: ReadonlySet<string>, suffixes: readonl
 export function hostCheck(allowed: (header: string | undefined) => boolean) {
   return function nexusHostCheck(ctx: Context, next: Next): Promise<void> | void {
     if (allowed(ctx.req.headers.host)) return next();
-    const header = ctx.req.headers.host;
-    const name = JSON.stringify((header ?? '').replace(/:\d+$/, ''));
-    ctx.status = 403;
-    ctx.body = {
-      error: 'host_not_allowed',
-      code: 'NEXUS_HOST_NOT_ALLOWED',
-      message: `Blocked request: host ${name} is not allowed. To allow it, add ${name} to "allowedHosts" in nexus.config.json.`,
-    };
+    refuseHost(ctx);
+  };
+}
+
+/** Answer 403 `NEXUS_HOST_NOT_ALLOWED`, saying how to allow the Host the request named. */
+export function refuseHost(ctx: Context): void {
+  const header = ctx.req.headers.host;
+  const name = JSON.stringify((header ?? '').replace(/:\d+$/, ''));
+  ctx.status = 403;
+  ctx.body = {
+    error: 'host_not_allowed',
+    code: 'NEXUS_HOST_NOT_ALLOWED',
+    message: `Blocked request: host ${name} is not allowed. To allow it, add ${name} to "allowedHosts" in nexus.config.json.`,
   };
 }
 

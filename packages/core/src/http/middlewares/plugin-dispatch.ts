@@ -75,6 +75,7 @@ function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Mi
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 function decodePathSegment(segment: string): string | undefined {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
