@@ -1,19 +1,17 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { testChannel } from './fixtures.ts';
 import { startHotApp, type HotFixture } from './hot-fixture.ts';
 
 // `base` offers a service; `consumer` depends on it and keeps the service it got in initialize(),
 // so only re-initializing it after `base` keeps it off the retired instance.
 const ENTRY = 'src/plugin.ts';
 
-interface Trace {
-  order: string[];
-  zombies: string[];
-}
-const trace = (): Trace => ((globalThis as { __hotDeps?: Trace }).__hotDeps ??= { order: [], zombies: [] });
+/** Lifecycle calls in order, and calls that reached an instance after its shutdown. */
+const trace = testChannel('__hotDeps', () => ({ order: [] as string[], zombies: [] as string[] }));
 
 function base(version: string, extra = ''): string {
   return `import { BasePlugin } from '@nexus/core';
-const trace = () => ((globalThis as any).__hotDeps ??= { order: [], zombies: [] });
+const trace = () => ${trace.ref};
 export default class Base extends BasePlugin {
   dead = false;
   override async initialize(): Promise<boolean> {
@@ -38,7 +36,7 @@ export default class Base extends BasePlugin {
 
 function consumer(tag = 'c1'): string {
   return `import { BasePlugin, type Router } from '@nexus/core';
-const trace = () => ((globalThis as any).__hotDeps ??= { order: [], zombies: [] });
+const trace = () => ${trace.ref};
 interface Api { version: string; call(): string }
 export default class Consumer extends BasePlugin {
   api!: Api;
@@ -61,13 +59,11 @@ export default class Consumer extends BasePlugin {
 let fx: HotFixture | undefined;
 
 beforeEach(async () => {
-  trace().order.length = 0;
-  trace().zombies.length = 0;
   fx = await startHotApp({
     base: { files: { [ENTRY]: base('v1') } },
     consumer: { manifest: { dependencies: ['base'] }, files: { [ENTRY]: consumer() } },
   });
-  trace().order.length = 0;
+  trace().order.length = 0; // the first start is not what these tests check
 });
 
 afterEach(async () => {

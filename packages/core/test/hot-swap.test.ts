@@ -1,6 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { testChannel } from './fixtures.ts';
 import { startHotApp, versionPlugin, type HotFixture } from './hot-fixture.ts';
 
 let fx: HotFixture | undefined;
@@ -11,6 +12,12 @@ afterEach(async () => {
 });
 
 const ENTRY = 'src/plugin.ts';
+
+// Written by the plugins under test: how often initialize() ran, which events reached which
+// instance, and calls that reached an instance after its shutdown.
+const inits = testChannel('__hotInits', () => ({ count: 0 }));
+const ticks = testChannel('__hotTicks', (): { n: number; version: string; alive: boolean }[] => []);
+const zombies = testChannel('__hotZombies', (): string[] => []);
 
 async function start(source = versionPlugin('v1'), options?: Parameters<typeof startHotApp>[1]): Promise<HotFixture> {
   fx = await startHotApp({ hello: { files: { [ENTRY]: source } } }, options);
@@ -127,14 +134,12 @@ describe('rollback: the previous version goes on serving, the next good save rec
   });
 
   test('initialize() throws: the line that threw, old instance re-initialized', async () => {
-    const fx = await start(versionPlugin('v1', `  override initialize(): boolean { (globalThis as any).__hotInits = ((globalThis as any).__hotInits ?? 0) + 1; return true; }`));
-    const inits = (): number => (globalThis as { __hotInits?: number }).__hotInits ?? 0;
-    const before = inits();
+    const fx = await start(versionPlugin('v1', `  override initialize(): boolean { ${inits.ref}.count += 1; return true; }`));
     const [report] = await fx.edit('hello', ENTRY, versionPlugin('v2', `  override initialize(): boolean {\n    throw new Error('no database');\n  }`));
     expect(report).toMatchObject({ outcome: 'rolled_back', error: { code: 'NEXUS_INIT_FAILED' } });
     expect(report!.error!.message).toBe('initialize() threw: no database');
     expect(report!.error!.location).toMatchObject({ file: 'plugins/hello/src/plugin.ts', frame: expect.any(String) });
-    expect(inits()).toBe(before + 1); // the previous version was initialized again
+    expect(inits().count).toBe(2); // the previous version was initialized again
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v1' });
     await fx.edit('hello', ENTRY, versionPlugin('v3'));
     expect((await fx.get('/plugins/hello/version')).body).toEqual({ version: 'v3' });
@@ -185,8 +190,7 @@ describe('nothing lost', () => {
         version,
         `  override async initialize(): Promise<boolean> {
     this.subscribeToEvent('tick', (event) => {
-      const log = ((globalThis as any).__hotTicks ??= []);
-      log.push({ n: (event.data as { n: number }).n, version: ${JSON.stringify(version)}, alive: !this.signal.aborted });
+      ${ticks.ref}.push({ n: (event.data as { n: number }).n, version: ${JSON.stringify(version)}, alive: !this.signal.aborted });
     });
     await new Promise((r) => setTimeout(r, ${delay}));
     return true;
@@ -195,8 +199,6 @@ describe('nothing lost', () => {
     fx = await startHotApp({
       listener: { manifest: { permissions: ['events.subscribe'], events: { subscribes: ['tick'] } }, files: { [ENTRY]: listener('v1', 0) } },
     });
-    const ticks = (): { n: number; version: string; alive: boolean }[] => (globalThis as { __hotTicks?: never[] }).__hotTicks ?? [];
-    ticks().length = 0;
     const publish = (n: number): Promise<unknown> => fx!.app.bus.publish('nexus', 'tick', { n });
     await publish(0);
     await fx.app.bus.idle();
@@ -250,7 +252,7 @@ describe('nothing lost', () => {
     return true;
   }
   dead = false;
-  touch(): void { if (this.dead) ((globalThis as any).__hotZombies ??= []).push(${JSON.stringify(version)}); }
+  touch(): void { if (this.dead) ${zombies.ref}.push(${JSON.stringify(version)}); }
   override shutdown(): void { this.dead = true; }`,
       );
     fx = await startHotApp({
@@ -264,7 +266,7 @@ describe('nothing lost', () => {
     expect(record.context!.resources()).toEqual({ subscriptions: 1, services: 1, timers: 1, tasks: 1 });
     await fx.app.bus.publish('busy', 'busy.tick', {});
     await fx.app.bus.idle();
-    expect((globalThis as { __hotZombies?: string[] }).__hotZombies ?? []).toEqual([]);
+    expect(zombies()).toEqual([]);
   });
 });
 

@@ -6,10 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type NexusApp } from '../src/app/create.ts';
 import { createMemorySink } from '../src/logger/logger.ts';
 import { createMemoryStorage } from '../src/storage/memory.ts';
+import { testChannel } from './fixtures.ts';
 
 const ZERO = { subscriptions: 0, services: 0, timers: 0, tasks: 0 };
-type Calls = string[];
-const calls = (): Calls => ((globalThis as { __managerCalls?: Calls }).__managerCalls ??= []);
+/** What the plugins' lifecycle methods did, in order. */
+const calls = testChannel('__managerCalls', (): string[] => []);
 
 interface Plugin {
   manifest?: Record<string, unknown>;
@@ -20,7 +21,6 @@ interface Plugin {
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  calls().length = 0;
 });
 
 async function setup(plugins: Record<string, Plugin>, config: Record<string, unknown> = {}) {
@@ -34,7 +34,7 @@ async function setup(plugins: Record<string, Plugin>, config: Record<string, unk
     const source = plugin.source ?? '';
     const module = /^(import|export)/.test(source.trimStart())
       ? source
-      : `import { BasePlugin } from '@nexus/core';\nconst calls = (globalThis as any).__managerCalls ??= [];\nexport default class extends BasePlugin {\n${source}\n}\n`;
+      : `import { BasePlugin } from '@nexus/core';\nconst calls = ${calls.ref};\nexport default class extends BasePlugin {\n${source}\n}\n`;
     writeFileSync(path.join(pluginDir, 'src', 'plugin.ts'), module);
   }
   const sink = createMemorySink();

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   NEXUS_VERSION,
   NexusError,
@@ -19,11 +18,13 @@ import {
   createMetrics,
   dependencyNames,
   describeLeftovers,
+  formatFailure,
   type ConfigStore,
   type LoadedEntry,
   type PluginView,
 } from '@nexus/core/host';
 import { onTestFinished } from 'vitest';
+import { importEntry } from './_entry-import.ts';
 import { inject, type InjectedResponse } from './_inject.ts';
 import { clearTimers, createScope, describeTimer, pendingTimers, runInScope, type Scope } from './_scope.ts';
 import { readPluginSource, type ManifestInput, type PluginSource } from './_source.ts';
@@ -140,6 +141,12 @@ export interface TestHarness<P extends AnyPlugin = AnyPlugin> {
    * Hot-reload the plugin as `nexus dev` does: events for it wait, the running instance hands its
    * `exportHotState()` over, shuts down (checked as by `shutdown()`), and a fresh instance gets
    * `importHotState()` then `initialize()`. Saved config, data and collections are kept.
+   *
+   * A plugin given as a folder runs its files as they are now: each file of the folder that changed
+   * since it last ran (the entry, a helper it imports) runs afresh, with the plugin files importing
+   * it; node_modules and @nexus/core are not run again. When the changed code does not load, it
+   * rejects with the runtime's error (`NEXUS_LOAD_FAILED`, naming the file) and the previous
+   * version serves on. A plugin given as a class makes a fresh instance of that same class.
    */
   reload(): Promise<P>;
   /**
@@ -261,7 +268,7 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
       bus: this.events,
       services: this.services,
       loader: {
-        import: importEntry,
+        import: (file) => importEntry(file, source.dir),
         invalidate: () => 0,
         close: async () => {},
       },
@@ -343,8 +350,8 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
     const result = await runInScope(this.#scope, () => this.#manager.swap([{ name: this.name, entry: this.#entry, afterRetire }]));
     const problems = result.leftovers.get(this.name) ?? [];
     if (result.error) {
-      const { code, message, details, location } = result.error;
-      throw new NexusError(code, [message, ...(details ?? [])].join('\n'), { plugin: this.name, location });
+      const { code, location } = result.error;
+      throw new NexusError(code, formatFailure(result.error, process.cwd()), { plugin: this.name, location });
     }
     this.#remember();
     if (problems.length > 0) throw leftBehind(this.name, 'reload()', problems);
@@ -406,18 +413,4 @@ class Harness<P extends AnyPlugin> implements TestHarness<P> {
 
 function leftBehind(plugin: string, step: string, problems: string[]): Error {
   return new Error(`Plugin "${plugin}" did not stop cleanly in ${step}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-}
-
-/** Import a plugin's entry the way the test files are imported (Vitest transforms TypeScript). */
-async function importEntry(file: string): Promise<Record<string, unknown>> {
-  try {
-    return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    throw new Error(
-      `@nexus/testing could not import ${file}: it ran outside Vitest's transform, so Node refused the TypeScript. ` +
-        `Add server: { deps: { inline: ['@nexus/testing'] } } to the test options in vitest.config.ts (as the create-nexus-plugin templates do).`,
-      { cause: error },
-    );
-  }
 }
