@@ -88,7 +88,7 @@ describe('PluginContext faults', () => {
     await context.runTask(() => {
       throw new Error('task failed before its first await');
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => faults.length).toBe(4);
     expect(faults.map((f) => [f.plugin, (f.error as Error).message]).sort()).toEqual([
       ['flaky', 'async timer failed'],
       ['flaky', 'task failed'],
@@ -106,8 +106,7 @@ describe('PluginContext faults', () => {
         throw new Error('async timer failed');
       }, 1);
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(faults.map((f) => (f.error as Error).message)).toEqual(['async timer failed']);
+    await expect.poll(() => faults.map((f) => (f.error as Error).message)).toEqual(['async timer failed']);
   });
 
   it('a task that ends with an abort error at shutdown is not a fault', async () => {

@@ -109,8 +109,7 @@ describe('createTestHarness: lifecycle', () => {
     }
     const harness = await counter(Flaky);
     await harness.initialize();
-    await sleep(20);
-    expect([harness.state, harness.error]).toEqual(['failed', 'timer broke']);
+    await expect.poll(() => [harness.state, harness.error]).toEqual(['failed', 'timer broke']);
     expect((await harness.request('GET', '/count')).status).toBe(503);
   });
 });
@@ -228,8 +227,7 @@ describe('createTestHarness: shutdown fails on what production would not release
     const harness = await createTestHarness(Late, { manifest: counterManifest, config: { token: 'tok-123' } });
     await harness.initialize();
     await harness.shutdown();
-    await sleep(10);
-    expect(String(late)).toContain('Plugin "counter" tried to register a subscription or service after it shut down');
+    await expect.poll(() => String(late)).toContain('Plugin "counter" tried to register a subscription or service after it shut down');
     expect(harness.events.subscriptionCount('counter')).toBe(0);
   });
 
