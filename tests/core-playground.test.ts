@@ -78,7 +78,7 @@ describe.each(backends)('playground on $name', ({ available, config, storage, tr
   it.skipIf(!available)('users + notifications: a new user is welcomed through the users.directory service and events, stored in a db collection', async () => {
     const created = await run.post('/plugins/users/users', { username: 'ada' });
     expect(created.status).toBe(201);
-    expect((await run.post('/plugins/users/users', { username: 'ada' })).status).toBe(409);
+    expect(await run.post('/plugins/users/users', { username: 'ada' })).toMatchObject({ status: 409, body: { code: 'NEXUS_DB_CONSTRAINT', message: 'username "ada" is taken' } });
     const texts = await eventually(async () => {
       const { body } = await run.get('/plugins/notifications/notifications');
       const found = (body.notifications as { text: string }[]).map((n) => n.text);

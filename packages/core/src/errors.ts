@@ -1,3 +1,5 @@
+import type { ErrorLocation } from './devtools/wire.ts';
+
 /**
  * Every error Nexus raises on purpose has a code from this table: what it means and the HTTP status
  * a request that runs into it is answered with (Fastify's `lib/errors.js` pairs them the same way).
@@ -55,15 +57,7 @@ export const ErrorCodes = {
 /** A Nexus error code, e.g. `NEXUS_CONFIG_INVALID`. */
 export type ErrorCode = keyof typeof ErrorCodes;
 
-/** Where an error points in a source file (1-based line and column), with the lines around it. */
-export interface ErrorLocation {
-  /** Absolute path. */
-  file: string;
-  line: number;
-  column: number;
-  /** A few source lines with a caret under the column. */
-  frame?: string;
-}
+export type { ErrorLocation } from './devtools/wire.ts';
 
 /** Options of a NexusError. */
 export interface NexusErrorOptions {

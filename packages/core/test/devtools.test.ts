@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type NexusApp } from '../src/app/create.ts';
 import { Tracer } from '../src/devtools/tracer.ts';
 import type { Trace } from '../src/devtools/tracer.ts';
+import type { ActionResult, DashboardApi } from '../src/devtools/wire.ts';
 import type { EventEnvelope } from '../src/events/types.ts';
 
 const TOKEN = 'tok-4f3e2d1c0b';
@@ -119,7 +120,7 @@ describe('dashboard API under nexus dev', () => {
   it('the catalog has routes with their validated() schemas, events, services offered and used', async () => {
     await fetch(`${url}/plugins/shop/buy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":"tea"}' });
     await app.bus.idle();
-    const { body } = await json<{ plugins: { name: string; routes: unknown[]; services: unknown; events: unknown; health?: { healthy: boolean } }[] }>(`${url}/_nexus/api/catalog`);
+    const { body } = await json<DashboardApi['/catalog']>(`${url}/_nexus/api/catalog`);
     const shop = body.plugins.find((p) => p.name === 'shop')!;
     expect(shop.routes).toEqual([
       {
@@ -185,12 +186,12 @@ describe('dashboard API under nexus dev', () => {
   });
 
   it('events published outside a request are traces of their own', async () => {
-    const { body } = await json<{ traces: { kind: string; name: string; plugin: string }[] }>(`${url}/_nexus/api/traces`);
+    const { body } = await json<DashboardApi['/traces']>(`${url}/_nexus/api/traces`);
     expect(body.traces.at(-1)).toMatchObject({ kind: 'event', name: 'shop.sold', plugin: 'shop' });
   });
 
   it('config shows each value with its source, the secret redacted', async () => {
-    const { body } = await json<{ plugins: { plugin: string; entries: { key: string; value: unknown; source?: string }[] }[] }>(`${url}/_nexus/api/config`);
+    const { body } = await json<DashboardApi['/config']>(`${url}/_nexus/api/config`);
     const shop = body.plugins.find((p) => p.plugin === 'shop')!;
     expect(shop.entries.map(({ key, value, source }) => ({ key, value, source }))).toEqual([
       { key: 'token', value: '[redacted]', source: 'NEXUS_SHOP_TOKEN' },
@@ -205,7 +206,7 @@ describe('dashboard API under nexus dev', () => {
     expect((await post({})).status).toBe(403);
     const done = await post({ origin: url });
     expect(done).toEqual({ status: 200, body: { plugin: 'shop', action: 'reload', state: 'running', error: null } });
-    const { body } = await json<{ swaps: { kind: string; plugins: string[]; outcome: string }[] }>(`${url}/_nexus/api/swaps`);
+    const { body } = await json<DashboardApi['/swaps']>(`${url}/_nexus/api/swaps`);
     expect(body.swaps.at(-1)).toMatchObject({ kind: 'swap', plugins: ['shop', 'ledger'], outcome: 'ok' });
     expect(app.manager.get('shop')!.reloads).toBe(1);
   });
@@ -227,7 +228,7 @@ describe('dashboard heap chart', () => {
   it('the heap is sampled only while a page is open: when it opens, then a second after a swap', async () => {
     const own = await createApp({ appDir: makeShop(), mode: 'dev', port: 0, logSink: () => {}, catchPluginFaults: false });
     const base = await own.start();
-    const heap = async (): Promise<{ swap?: number }[]> => (await json<{ heap: { swap?: number }[] }>(`${base}/_nexus/api/swaps`)).body.heap;
+    const heap = async (): Promise<DashboardApi['/swaps']['heap']> => (await json<DashboardApi['/swaps']>(`${base}/_nexus/api/swaps`)).body.heap;
     const reload = (): Promise<unknown> => json(`${base}/_nexus/api/plugins/ledger/reload`, { method: 'POST', headers: { origin: base } });
     try {
       await reload();
@@ -274,14 +275,14 @@ describe('dashboard under nexus start', () => {
     const app = await createApp({ appDir: root, mode: 'start', port: 0, logSink: () => {}, environ: {}, catchPluginFaults: false });
     const url = await app.start();
     try {
-      expect((await json<{ mode: string; traces: boolean }>(`${url}/_nexus/api/app`)).body).toMatchObject({ mode: 'start', traces: false });
+      expect((await json<DashboardApi['/app']>(`${url}/_nexus/api/app`)).body).toMatchObject({ mode: 'start', traces: false });
       const response = await fetch(`${url}/plugins/shop/buy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":"x"}' });
       expect(response.headers.get('x-nexus-trace')).toBeNull();
-      expect((await json<{ enabled: boolean; traces: unknown[] }>(`${url}/_nexus/api/traces`)).body).toEqual({ enabled: false, traces: [] });
-      const disabled = await json<{ state: string }>(`${url}/_nexus/api/plugins/ledger/disable`, { method: 'POST', headers: { origin: url } });
+      expect((await json<DashboardApi['/traces']>(`${url}/_nexus/api/traces`)).body).toEqual({ enabled: false, traces: [] });
+      const disabled = await json<ActionResult>(`${url}/_nexus/api/plugins/ledger/disable`, { method: 'POST', headers: { origin: url } });
       expect(disabled.body.state).toBe('disabled');
       expect((await fetch(`${url}/plugins/ledger/x`)).status).toBe(503);
-      const enabled = await json<{ state: string }>(`${url}/_nexus/api/plugins/ledger/enable`, { method: 'POST', headers: { origin: url } });
+      const enabled = await json<ActionResult>(`${url}/_nexus/api/plugins/ledger/enable`, { method: 'POST', headers: { origin: url } });
       expect(enabled.body.state).toBe('running');
     } finally {
       await app.stop();

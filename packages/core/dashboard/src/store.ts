@@ -1,4 +1,4 @@
-import { BASE, get, type AppInfo, type Catalog, type HeapSample, type LogEntry, type Swap, type Trace } from './api.ts';
+import { BASE, get, type AppInfo, type Catalog, type HeapSample, type LogEntry, type StreamEvents, type SwapEntry, type Trace } from './api.ts';
 
 export type Topic = 'app' | 'catalog' | 'traces' | 'swaps' | 'logs' | 'connection';
 
@@ -11,7 +11,7 @@ export const store = {
   catalog: undefined as Catalog | undefined,
   /** Newest first. */
   traces: [] as Trace[],
-  swaps: [] as Swap[],
+  swaps: [] as SwapEntry[],
   heap: [] as HeapSample[],
   logs: [] as LogEntry[],
   connected: false,
@@ -40,7 +40,7 @@ export function refreshCatalog(): Promise<void> {
     catalogAgain = true;
     return catalogLoading;
   }
-  catalogLoading = get<Catalog>('/catalog')
+  catalogLoading = get('/catalog')
     .then((catalog) => {
       store.catalog = catalog;
       emit('catalog');
@@ -74,10 +74,10 @@ function upsertTrace(trace: Trace): void {
 /** Load everything once, then follow the server's event stream. */
 export async function start(): Promise<void> {
   const [app, traces, swaps, logs] = await Promise.all([
-    get<AppInfo>('/app'),
-    get<{ traces: Trace[] }>('/traces'),
-    get<{ swaps: Swap[]; heap: HeapSample[] }>('/swaps'),
-    get<{ logs: LogEntry[] }>('/logs'),
+    get('/app'),
+    get('/traces'),
+    get('/swaps'),
+    get('/logs'),
   ]);
   store.app = app;
   store.traces = traces.traces;
@@ -103,20 +103,24 @@ function connect(): void {
     store.connected = false;
     emit('connection');
   });
-  source.addEventListener('catalog', () => void refreshCatalog());
-  source.addEventListener('trace', (event) => upsertTrace(JSON.parse((event as MessageEvent<string>).data) as Trace));
-  source.addEventListener('swap', (event) => {
-    store.swaps.push(JSON.parse((event as MessageEvent<string>).data) as Swap);
+  listen(source, 'catalog', () => void refreshCatalog());
+  listen(source, 'trace', upsertTrace);
+  listen(source, 'swap', (swap) => {
+    store.swaps.push(swap);
     emit('swaps');
   });
-  source.addEventListener('heap', (event) => {
-    store.heap.push(JSON.parse((event as MessageEvent<string>).data) as HeapSample);
+  listen(source, 'heap', (sample) => {
+    store.heap.push(sample);
     emit('swaps');
   });
-  source.addEventListener('log', (event) => {
-    const entry = JSON.parse((event as MessageEvent<string>).data) as LogEntry;
+  listen(source, 'log', (entry) => {
     store.logs.push(entry);
     if (store.logs.length > MAX_LOGS) store.logs.shift();
     emit('logs', entry);
   });
+}
+
+/** Call `handler` with the data of each `type` event of the stream. */
+function listen<T extends keyof StreamEvents>(source: EventSource, type: T, handler: (data: StreamEvents[T]) => void): void {
+  source.addEventListener(type, (event) => handler(JSON.parse((event as MessageEvent<string>).data) as StreamEvents[T]));
 }

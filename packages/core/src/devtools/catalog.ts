@@ -1,34 +1,11 @@
 import type { Router } from '@koa/router';
-import type { NexusMetrics, PluginTraffic } from '../http/metrics.ts';
+import type { NexusMetrics } from '../http/metrics.ts';
 import { healthOf } from '../http/system-routes.ts';
-import { requestSchemasOf, type RequestSchemas } from '../http/validate.ts';
-import type { PluginInfo, PluginManager, PluginView } from '../plugins/manager.ts';
-import type { HealthStatus } from '../plugins/types.ts';
+import { requestSchemasOf } from '../http/validate.ts';
+import type { PluginManager, PluginView } from '../plugins/manager.ts';
 import type { Logger } from '../logger/types.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
-
-/** One route of a plugin: declared in its manifest, mounted by its code, or both. */
-export interface CatalogRoute {
-  method: string;
-  /** Full path, e.g. `/plugins/users/users/:id`. */
-  path: string;
-  description?: string;
-  /** From `validated()`. */
-  schemas?: RequestSchemas;
-  declared: boolean;
-  mounted: boolean;
-}
-
-/** Everything the dashboard's catalog shows of one plugin. */
-export interface CatalogPlugin extends PluginInfo {
-  description?: string;
-  traffic: PluginTraffic;
-  health?: HealthStatus;
-  routes: CatalogRoute[];
-  events: { publishes: string[]; subscribes: string[] };
-  services: { offered: string[]; used: string[] };
-  permissions: string[];
-}
+import type { CatalogPlugin, CatalogRoute } from './wire.ts';
 
 /** What the catalog is built from. */
 export interface CatalogSources {

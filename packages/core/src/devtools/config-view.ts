@@ -1,17 +1,9 @@
 import { redactConfig } from '../config/redact.ts';
 import { errorMessage } from '../errors.ts';
 import type { PluginManager } from '../plugins/manager.ts';
-import type { ConfigEntry } from './wire.ts';
+import type { ConfigEntry, PluginConfigView } from './wire.ts';
 
 export type { ConfigEntry } from './wire.ts';
-
-/** A plugin's resolved config as the dashboard shows it. */
-export interface PluginConfigView {
-  plugin: string;
-  entries: ConfigEntry[];
-  errors: string[];
-  warnings: string[];
-}
 
 /** Resolve every plugin's config as its next start would, with each value's source; secrets redacted. */
 export async function configView(manager: PluginManager): Promise<PluginConfigView[]> {

@@ -18,6 +18,7 @@ import { History } from './history.ts';
 import { Hub } from './hub.ts';
 import type { RuntimeObserver } from './observer.ts';
 import { Tracer, type Trace } from './tracer.ts';
+import type { ActionResult, ApiError, AppInfo, DashboardApi, PluginAction } from './wire.ts';
 
 /** The parts of a running app the dashboard reads and drives. */
 export interface DevtoolsApp {
@@ -36,7 +37,7 @@ export interface DevtoolsApp {
 
 /** Options of the dashboard. */
 export interface DevtoolsOptions {
-  mode: 'dev' | 'start';
+  mode: AppInfo['mode'];
   /** Record request and event traces (dev only: it costs a little on every request). */
   traces: boolean;
   /** The app's secret config values, scrubbed from everything shown. */
@@ -139,7 +140,7 @@ export class Devtools {
       // The Host header was checked before this middleware (allowed hosts, see http/server.ts).
       if (urlPath.startsWith(`${API}/`) || urlPath === API) {
         await api(ctx as Parameters<typeof api>[0], async () => undefined);
-        if (ctx.body === undefined && ctx.status === 404) ctx.body = { error: 'not_found', message: `No dashboard API ${ctx.method} ${urlPath}` };
+        if (ctx.body === undefined && ctx.status === 404) ctx.body = { error: 'not_found', message: `No dashboard API ${ctx.method} ${urlPath}` } satisfies ApiError;
         return;
       }
       if (!(await this.#assets.serve(ctx))) await next();
@@ -202,7 +203,7 @@ export class Devtools {
         traces: this.tracer !== undefined,
         actions: true,
         uptime: process.uptime(),
-      };
+      } satisfies DashboardApi['/app'];
     });
     router.get('/catalog', async (ctx) => {
       const app = this.#requireApp();
@@ -213,24 +214,24 @@ export class Devtools {
         logger: app.logger,
         servicesUsed: () => this.tracer?.servicesUsed() ?? {},
       });
-      ctx.body = { plugins, order: app.manager.order, services: app.services.list() };
+      ctx.body = { plugins, order: app.manager.order, services: app.services.list() } satisfies DashboardApi['/catalog'];
     });
     router.get('/traces', (ctx) => {
-      ctx.body = { enabled: this.tracer !== undefined, traces: this.tracer?.list() ?? [] };
+      ctx.body = { enabled: this.tracer !== undefined, traces: this.tracer?.list() ?? [] } satisfies DashboardApi['/traces'];
     });
     router.get('/traces/:id', (ctx) => {
       const trace = this.tracer?.get(ctx.params.id!);
       ctx.status = trace ? 200 : 404;
-      ctx.body = trace ?? { error: 'not_found', message: `No trace "${ctx.params.id}" (only the latest are kept)` };
+      ctx.body = trace ?? ({ error: 'not_found', message: `No trace "${ctx.params.id}" (only the latest are kept)` } satisfies ApiError);
     });
     router.get('/swaps', (ctx) => {
-      ctx.body = { swaps: this.history.swaps.items, heap: this.history.heap.items };
+      ctx.body = { swaps: this.history.swaps.items, heap: this.history.heap.items } satisfies DashboardApi['/swaps'];
     });
     router.get('/logs', (ctx) => {
-      ctx.body = { logs: this.history.logs.items };
+      ctx.body = { logs: this.history.logs.items } satisfies DashboardApi['/logs'];
     });
     router.get('/config', async (ctx) => {
-      ctx.body = { plugins: await configView(this.#requireApp().manager) };
+      ctx.body = { plugins: await configView(this.#requireApp().manager) } satisfies DashboardApi['/config'];
     });
     router.get('/stream', (ctx) => {
       this.hub.connect(ctx);
@@ -241,24 +242,24 @@ export class Devtools {
     router.post('/plugins/:name/:action', async (ctx) => {
       if (!sameOrigin(ctx)) {
         ctx.status = 403;
-        ctx.body = { error: 'cross_origin', message: 'Dashboard actions are accepted only from the dashboard page itself (same origin); send an Origin header equal to this server' };
+        ctx.body = { error: 'cross_origin', message: 'Dashboard actions are accepted only from the dashboard page itself (same origin); send an Origin header equal to this server' } satisfies ApiError;
         return;
       }
       const { name, action } = ctx.params as { name: string; action: string };
       if (action !== 'reload' && action !== 'disable' && action !== 'enable') {
         ctx.status = 404;
-        ctx.body = { error: 'not_found', message: `No action "${action}"; use reload, disable or enable` };
+        ctx.body = { error: 'not_found', message: `No action "${action}"; use reload, disable or enable` } satisfies ApiError;
         return;
       }
       const record = this.#requireApp().manager.get(name);
       if (!record) {
         ctx.status = 404;
-        ctx.body = { error: 'not_found', message: `No plugin named "${name}"` };
+        ctx.body = { error: 'not_found', message: `No plugin named "${name}"` } satisfies ApiError;
         return;
       }
       await this.#act(name, action);
       const after = this.#requireApp().manager.get(name);
-      ctx.body = { plugin: name, action, state: after?.state ?? 'removed', error: after?.error ?? null };
+      ctx.body = { plugin: name, action, state: after?.state ?? 'removed', error: after?.error ?? null } satisfies ActionResult;
     });
   }
 
@@ -266,7 +267,7 @@ export class Devtools {
    * Reload: as if the plugin's files were saved. Disable / enable: as if nexus.config changed its
    * `enabled` (kept in memory until nexus.config itself changes or the app restarts).
    */
-  async #act(name: string, action: 'reload' | 'disable' | 'enable'): Promise<void> {
+  async #act(name: string, action: PluginAction): Promise<void> {
     const app = this.#requireApp();
     const hot = this.#reloader();
     const record = app.manager.get(name)!;

@@ -3,40 +3,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { REDACTED } from '../config/redact.ts';
 import type { SwapReport } from '../hot/types.ts';
-import type { LogLevel, LogRecord } from '../logger/types.ts';
+import type { LogRecord } from '../logger/types.ts';
 import { redactText } from './redact.ts';
-
-/** One log line as the dashboard shows it. */
-export interface LogEntry {
-  seq: number;
-  /** Epoch milliseconds. */
-  time: number;
-  level: LogLevel;
-  /** A plugin name, or `nexus` for the host. */
-  name: string;
-  message: string;
-  meta?: unknown;
-  error?: string;
-}
-
-/** One swap on the timeline. */
-export interface SwapEntry extends SwapReport {
-  seq: number;
-  /** Epoch milliseconds when it was reported. */
-  time: number;
-  /** Seconds since the app started. */
-  at: number;
-}
-
-/** Heap in use after a full garbage collection, sampled after each swap. */
-export interface HeapSample {
-  /** Seconds since the app started. */
-  at: number;
-  /** Megabytes. */
-  heapMB: number;
-  /** The swap it follows. */
-  swap?: number;
-}
+import type { HeapSample, LogEntry, SwapEntry } from './wire.ts';
 
 /** A bounded list: the newest `capacity` items. */
 class Ring<T> {

@@ -1,14 +1,10 @@
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
+import type { StreamEvents } from './wire.ts';
 
 /** What the dashboard is told, as one Server-Sent Event each. */
-export type HubMessage =
-  | { type: 'trace'; data: unknown }
-  | { type: 'log'; data: unknown }
-  | { type: 'swap'; data: unknown }
-  | { type: 'heap'; data: unknown }
-  | { type: 'catalog'; data: { reason: string } };
+export type HubMessage = { [T in keyof StreamEvents]: { type: T; data: StreamEvents[T] } }[keyof StreamEvents];
 
 interface Client {
   stream: PassThrough;

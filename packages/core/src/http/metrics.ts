@@ -1,21 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendHealth, Backends } from '../app/backends.ts';
+import type { PluginTraffic } from '../devtools/wire.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import type { PluginState } from '../plugins/types.ts';
 
-const STATES: PluginState[] = ['discovered', 'loading', 'initializing', 'running', 'swapping', 'stopping', 'stopped', 'failed', 'disabled'];
+export type { PluginTraffic } from '../devtools/wire.ts';
 
-/** A plugin's traffic since the app started, for `GET /plugins` and the dashboard. */
-export interface PluginTraffic {
-  /** Requests its routes answered. */
-  requests: number;
-  /** Of which answered 5xx. */
-  serverErrors: number;
-  /** Mean time to answer, in ms (0 before the first request). */
-  meanMs: number;
-  /** Events it published. */
-  events: number;
-}
+const STATES: PluginState[] = ['discovered', 'loading', 'initializing', 'running', 'swapping', 'stopping', 'stopped', 'failed', 'disabled'];
 
 /** The app's Prometheus metrics, served at `/metrics`. */
 export interface NexusMetrics {

@@ -1,15 +1,11 @@
 import type { RouterMiddleware as Middleware, RouterContext } from '@koa/router';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { JsonSchema, RequestSchemas } from '../devtools/wire.ts';
+
+export type { RequestSchemas } from '../devtools/wire.ts';
 
 type Schema = object | undefined;
-
-/** JSON Schemas for the parts of a request a route checks. */
-export interface RequestSchemas<B extends Schema = Schema, Q extends Schema = Schema, P extends Schema = Schema> {
-  body?: B;
-  query?: Q;
-  params?: P;
-}
 
 type Infer<S> = [S] extends [undefined] ? unknown : S extends JSONSchema ? FromSchema<S> : unknown;
 
@@ -28,9 +24,12 @@ export type ValidatedHandler<B extends Schema = Schema, Q extends Schema = Schem
 
 const SCHEMAS = Symbol('nexus.requestSchemas');
 
+/** A route's schemas once Ajv compiled them: each one is a JSON Schema. */
+type CompiledSchemas = RequestSchemas<JsonSchema, JsonSchema, JsonSchema>;
+
 /** The schemas a `validated()` route checks, read off its middleware (the dev dashboard's catalog). */
-export function requestSchemasOf(middleware: unknown): RequestSchemas | undefined {
-  return typeof middleware === 'function' ? (middleware as { [SCHEMAS]?: RequestSchemas })[SCHEMAS] : undefined;
+export function requestSchemasOf(middleware: unknown): CompiledSchemas | undefined {
+  return typeof middleware === 'function' ? (middleware as { [SCHEMAS]?: CompiledSchemas })[SCHEMAS] : undefined;
 }
 
 const strict = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -84,7 +83,7 @@ export function validated<const B extends Schema = undefined, const Q extends Sc
     }
     const result = await handler(ctx, input as ValidatedInput<B, Q, P>);
     if (result !== undefined) ctx.body = result;
-  }, { [SCHEMAS]: schemas as RequestSchemas });
+  }, { [SCHEMAS]: schemas as CompiledSchemas });
 }
 
 function check(part: string, validate: ValidateFunction | undefined, value: unknown): string[] {

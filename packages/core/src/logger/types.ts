@@ -1,5 +1,6 @@
-/** Log levels, lowest first. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel } from '../devtools/wire.ts';
+
+export type { LogLevel } from '../devtools/wire.ts';
 
 /** Structured extra data for a log record. */
 export type LogMeta = Record<string, unknown>;

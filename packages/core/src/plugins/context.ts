@@ -1,5 +1,6 @@
 import { NexusError } from '../errors.ts';
 import type { ConfigStore } from '../config/store.ts';
+import type { PluginResources } from '../devtools/wire.ts';
 import type { EventBus } from '../events/bus.ts';
 import { handleOnce } from '../events/dedupe.ts';
 import type { EventEnvelope, EventHandler, SubscribeOptions } from '../events/types.ts';
@@ -15,13 +16,7 @@ import { deepFreeze } from '../limits.ts';
 import { serviceView, type PluginOwner } from './attribution.ts';
 import type { PluginDatabase } from './types.ts';
 
-/** What a plugin holds that must be released at shutdown; every count returns to 0. */
-export interface PluginResources {
-  subscriptions: number;
-  services: number;
-  timers: number;
-  tasks: number;
-}
+export type { PluginResources } from '../devtools/wire.ts';
 
 /** The services a plugin context is built from (real ones in the host, mocks in @nexus/testing). */
 export interface PluginContextDeps {

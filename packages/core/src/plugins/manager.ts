@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app.ts';
 import { REDACTED, secretValues } from '../config/redact.ts';
 import { resolveAppPluginConfig, type ResolvedConfig } from '../config/resolve.ts';
 import { ConfigStore } from '../config/store.ts';
+import type { PluginInfo } from '../devtools/wire.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Logger } from '../logger/types.ts';
 import type { PluginManifest } from '../manifest/types.ts';
@@ -25,22 +26,9 @@ import { runSwap, type SwapItem, type SwapResult, type SwapTransitions } from '.
 import { TimeoutError, withTimeout } from './timeout.ts';
 import type { PluginState, PluginTypes } from './types.ts';
 
-type Instance = BasePlugin<PluginTypes, unknown>;
+export type { PluginInfo } from '../devtools/wire.ts';
 
-/** What `GET /plugins` shows of one plugin. */
-export interface PluginInfo {
-  name: string;
-  version?: string;
-  title?: string;
-  state: PluginState;
-  error?: string;
-  reloads: number;
-  dir: string;
-  dependencies: string[];
-  /** Declared `api_endpoints`, as `METHOD /plugins/<name><path>`. */
-  endpoints: string[];
-  resources: PluginResources;
-}
+type Instance = BasePlugin<PluginTypes, unknown>;
 
 /** The part of a plugin's gate a reader may use: wait for it, and count a request in and out. */
 export interface GateView {

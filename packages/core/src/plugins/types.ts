@@ -23,34 +23,7 @@ export interface UntypedPluginTypes extends PluginTypes {
   subscribes: string;
 }
 
-/** Lifecycle state of a plugin as the manager and `GET /plugins` report it. */
-export type PluginState =
-  | 'discovered'
-  | 'loading'
-  | 'initializing'
-  | 'running'
-  | 'swapping'
-  | 'stopping'
-  | 'stopped'
-  | 'failed'
-  | 'disabled';
-
-/** Health of one component of a plugin. */
-export interface ComponentHealth {
-  status: 'healthy' | 'unhealthy' | 'disabled' | (string & {});
-  [detail: string]: unknown;
-}
-
-/** What `healthCheck()` returns and `GET /plugins/<name>/health` shows. */
-export interface HealthStatus {
-  healthy: boolean;
-  state: PluginState;
-  /** Seconds since the current instance initialized. */
-  uptime: number;
-  components: Record<string, ComponentHealth>;
-  metrics: Record<string, number>;
-  error?: string;
-}
+export type { ComponentHealth, HealthStatus, PluginState } from '../devtools/wire.ts';
 
 /** Collections of a plugin, as `this.db`. */
 export interface PluginDatabase {

@@ -1,4 +1,4 @@
-import { BasePlugin, validated, type Router } from '@nexus/core';
+import { BasePlugin, NexusError, isNexusError, validated, type Router } from '@nexus/core';
 import type { UsersTypes } from '../nexus.generated.ts';
 import { createDirectory, type User } from './directory.ts';
 
@@ -38,11 +38,11 @@ export default class UsersPlugin extends BasePlugin<UsersTypes> {
         ctx.status = 400;
         return { error: 'invalid_username', message: `username is longer than ${limit} characters` };
       }
-      if (await this.users.findOne({ username: body.username })) {
-        ctx.status = 409;
-        return { error: 'conflict', message: `username "${body.username}" is taken` };
-      }
-      const user = await this.users.insert({ ...body, created_at: new Date().toISOString() });
+      // The unique index on username decides, even for two requests at once: no check before.
+      const user = await this.users.insert({ ...body, created_at: new Date().toISOString() }).catch((error: unknown) => {
+        if (isNexusError(error, 'NEXUS_DB_CONSTRAINT')) throw new NexusError('NEXUS_DB_CONSTRAINT', `username "${body.username}" is taken`, { cause: error });
+        throw error;
+      });
       await this.publishEvent('user.created', { user_id: user.id, username: user.username });
       ctx.status = 201;
       return user;

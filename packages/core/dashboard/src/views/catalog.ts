@@ -1,4 +1,4 @@
-import { act, type Plugin, type Route } from '../api.ts';
+import { act, type CatalogPlugin, type CatalogRoute, type PluginAction } from '../api.ts';
 import { badge, empty, h, pretty, replace, s } from '../dom.ts';
 import { on, refreshCatalog, store } from '../store.ts';
 import type { View } from './view.ts';
@@ -23,7 +23,7 @@ export function catalogView(navigate: (hash: string) => void): View {
   return { el, dispose: off };
 }
 
-function pluginCard(plugin: Plugin, navigate: (hash: string) => void): HTMLElement {
+function pluginCard(plugin: CatalogPlugin, navigate: (hash: string) => void): HTMLElement {
   const health = plugin.health;
   const t = plugin.traffic;
   const running = plugin.state === 'running';
@@ -75,7 +75,7 @@ function pluginCard(plugin: Plugin, navigate: (hash: string) => void): HTMLEleme
   );
 }
 
-function routeItem(route: Route, running: boolean, navigate: (hash: string) => void): HTMLElement {
+function routeItem(route: CatalogRoute, running: boolean, navigate: (hash: string) => void): HTMLElement {
   const schemas = route.schemas ? Object.entries(route.schemas).filter(([, v]) => v !== undefined) : [];
   return h(
     'li',
@@ -91,13 +91,13 @@ function routeItem(route: Route, running: boolean, navigate: (hash: string) => v
   );
 }
 
-async function run(event: Event, plugin: string, action: 'reload' | 'disable' | 'enable'): Promise<void> {
+async function run(event: Event, plugin: string, action: PluginAction): Promise<void> {
   const button = event.currentTarget as HTMLButtonElement;
   button.disabled = true;
   button.textContent = `${action[0]!.toUpperCase()}${action.slice(1, -1)}ing…`;
   try {
     const result = await act(plugin, action);
-    toast(result.message ?? `${plugin}: ${action} → ${result.state}${result.error ? ` (${result.error.split('\n')[0]})` : ''}`);
+    toast('message' in result ? result.message : `${plugin}: ${action} → ${result.state}${result.error ? ` (${result.error.split('\n')[0]})` : ''}`);
   } catch (error) {
     toast(`${plugin}: ${action} failed: ${String(error)}`);
   } finally {
@@ -120,7 +120,7 @@ function list(items: string[]): string {
 }
 
 /** Plugins in columns by dependency depth, an arrow from each dependency to the plugin that needs it. */
-export function dependencyGraph(plugins: Plugin[]): SVGElement {
+export function dependencyGraph(plugins: CatalogPlugin[]): SVGElement {
   const byName = new Map(plugins.map((p) => [p.name, p]));
   const level = new Map<string, number>();
   const depth = (name: string, seen = new Set<string>()): number => {

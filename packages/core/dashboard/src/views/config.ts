@@ -1,4 +1,4 @@
-import { get, type PluginConfig } from '../api.ts';
+import { get, type PluginConfigView } from '../api.ts';
 import { empty, h, pretty, replace } from '../dom.ts';
 import { on } from '../store.ts';
 import type { View } from './view.ts';
@@ -7,7 +7,7 @@ import type { View } from './view.ts';
 export function configView(): View {
   const el = h('section', { class: 'view', id: 'config' });
   const load = async (): Promise<void> => {
-    const { plugins } = await get<{ plugins: PluginConfig[] }>('/config');
+    const { plugins } = await get('/config');
     replace(
       el,
       h('p', { class: 'dim' }, 'Layers, lowest first: manifest default → config/default.yaml → config/<env>.yaml → nexus.config → saved by setConfig → NEXUS_<PLUGIN>_<KEY> environment variable.'),
@@ -19,7 +19,7 @@ export function configView(): View {
   return { el, dispose: off };
 }
 
-function section(view: PluginConfig): HTMLElement {
+function section(view: PluginConfigView): HTMLElement {
   return h(
     'div',
     { class: 'panel config', 'data-plugin': view.plugin },

@@ -1,4 +1,4 @@
-import { get, type JsonSchema, type Route, type Trace } from '../api.ts';
+import { get, type CatalogRoute, type JsonSchema, type Trace } from '../api.ts';
 import { badge, empty, h, ms, pretty, replace } from '../dom.ts';
 import { on, store } from '../store.ts';
 import { traceWaterfall } from './trace.ts';
@@ -6,7 +6,7 @@ import type { View } from './view.ts';
 
 interface Choice {
   plugin: string;
-  route: Route;
+  route: CatalogRoute;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -74,7 +74,7 @@ export function explorerView(query: URLSearchParams): View {
     );
     if (traceId) {
       const known = store.traces.find((t) => t.id === traceId && t.spans);
-      showTrace(known ?? (await get<Trace>(`/traces/${traceId}`).catch(() => undefined)));
+      showTrace(known ?? (await get(`/traces/${traceId}`).catch(() => undefined)));
     } else if (store.app && !store.app.traces) {
       replace(traceBox, empty('Traces are recorded under nexus dev only.'));
     }
@@ -104,12 +104,12 @@ export function explorerView(query: URLSearchParams): View {
   return { el, dispose: () => (offCatalog(), offTraces()) };
 }
 
-function key(route: Route): string {
+function key(route: CatalogRoute): string {
   return `${route.method} ${route.path}`;
 }
 
 /** Inputs for a route's path params, query and body; returns how to build the request from them. */
-function buildForm(form: HTMLElement, route: Route): () => { url: string; init: RequestInit } {
+function buildForm(form: HTMLElement, route: CatalogRoute): () => { url: string; init: RequestInit } {
   const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
   const paramInputs = new Map(params.map((p) => [p, h('input', { name: `param-${p}`, placeholder: p, 'aria-label': `path parameter ${p}` })]));
   const querySchema = route.schemas?.query;

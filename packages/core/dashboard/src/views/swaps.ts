@@ -1,4 +1,4 @@
-import type { HeapSample, Swap } from '../api.ts';
+import type { HeapSample, SwapEntry } from '../api.ts';
 import { badge, clock, empty, h, ms, replace, s } from '../dom.ts';
 import { on, store } from '../store.ts';
 import type { View } from './view.ts';
@@ -19,7 +19,7 @@ export function swapsView(): View {
   return { el, dispose: off };
 }
 
-function swapItem(swap: Swap): HTMLElement {
+function swapItem(swap: SwapEntry): HTMLElement {
   const t = swap.timings;
   return h(
     'li',
@@ -49,7 +49,7 @@ function where(location: { file: string; line: number; column: number } | undefi
 }
 
 /** Bars: each swap's total time (left axis); line: heap MB after gc (right axis). */
-function chart(swaps: Swap[], heap: HeapSample[]): SVGElement {
+function chart(swaps: SwapEntry[], heap: HeapSample[]): SVGElement {
   const W = 720, H = 200, L = 44, R = 48, T = 10, B = 26;
   const maxAt = Math.max(1, ...swaps.map((x) => x.at), ...heap.map((x) => x.at));
   const maxMs = Math.max(10, ...swaps.map((x) => x.timings.total));

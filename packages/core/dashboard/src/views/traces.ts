@@ -34,7 +34,7 @@ export function tracesView(query: URLSearchParams): View {
     selected = id;
     renderList();
     const known = store.traces.find((t) => t.id === id && t.spans);
-    const trace = known ?? (await get<Trace>(`/traces/${id}`).catch(() => undefined));
+    const trace = known ?? (await get(`/traces/${id}`).catch(() => undefined));
     replace(detail, trace ? traceWaterfall(trace) : empty(`Trace ${id} is no longer kept.`));
   };
   kind.addEventListener('change', renderList);
