@@ -16,11 +16,6 @@ export interface PluginWatcherOptions {
   appDir?: string;
   /** A plugin folder changed: `files` are absolute paths; empty when the folder itself came or went. */
   onChange: (dir: string, files: string[], trace: WatchTrace) => void;
-  /**
-   * A plugin file has an event, before the settle and the content check: a hint to start work
-   * early (compiling it), which must not assume the file really changed.
-   */
-  onFirstEvent?: (file: string) => void;
   /** A `nexus.config.*` of `appDir` changed (its content, not only its time). */
   onConfigChange?: (file: string) => void;
   onError?: (error: unknown) => void;
@@ -105,10 +100,7 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     if (closed) return;
     let folder = folders.get(dir);
     if (!folder) folders.set(dir, (folder = { files: new Set(), leading: false, lastEvent: -Infinity }));
-    if (file && !folder.files.has(file)) {
-      folder.files.add(file);
-      if (!configFiles.has(dir)) options.onFirstEvent?.(file);
-    }
+    if (file) folder.files.add(file);
     folder.firstEvent ??= epochNow();
     const at = performance.now();
     const quiet = eager && at - folder.lastEvent > burstMs;
@@ -250,7 +242,6 @@ export async function watchApp(app: HotApp, hot: HotReloader, options: WatchAppO
     only,
     appDir: app.appDir,
     onChange: (dir, files, trace) => hot.notify(dir, files, { trace }),
-    onFirstEvent: (file) => void app.loader.prefetch?.(file),
     onConfigChange: (file) => {
       applying = applying
         .then(() => applyAppConfig(app, hot, file))

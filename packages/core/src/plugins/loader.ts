@@ -14,12 +14,6 @@ export interface ModuleLoader {
    * importers, transitively), so a hot swap can tell whose code changed.
    */
   invalidateFiles?(files: readonly string[]): string[];
-  /**
-   * A file of loaded code is changing: start compiling what it holds now, so that the import after
-   * `invalidateFiles` finds it done (if the file still holds the same by then). Never rejects:
-   * resolves when the compile is done or failed (the import reports the failure).
-   */
-  prefetch?(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,21 +44,17 @@ const SOURCE_FILE = /^[^\0?]+\.[cm]?[jt]sx?$/;
 
 /**
  * Vite reads a module with fs/promises' readFile: four thread-pool round trips, 1-3 ms of a hot
- * swap that waits for little else. A plugin's source files are small; read them synchronously,
- * and remember what each compiled module was compiled from (`read`).
+ * swap that waits for little else. A plugin's source files are small; read them synchronously.
  */
-function syncSourcePlugin(read: Map<string, string>): Plugin {
+function syncSourcePlugin(): Plugin {
   return {
     name: 'nexus:sync-source',
     enforce: 'pre',
     load(id) {
       if (!SOURCE_FILE.test(id) || !path.isAbsolute(id)) return undefined;
       try {
-        const text = readFileSync(id, 'utf8');
-        read.set(id, text);
-        return text;
+        return readFileSync(id, 'utf8');
       } catch {
-        read.delete(id);
         return undefined; // Vite's own load reports it, as it would have
       }
     },
@@ -99,9 +89,8 @@ export async function createModuleLoader(root: string): Promise<ModuleLoader> {
         throw error;
       }
     },
-    invalidate: (files) => (ready ? invalidateFiles(ready, files).length : 0),
-    invalidateFiles: (files) => (ready ? invalidateFiles(ready, files) : []),
-    prefetch: (file) => (ready ? prefetch(ready, file) : Promise.resolve()),
+    invalidate: (files) => (ready ? invalidateFiles(ready.server, ready.runner, files).length : 0),
+    invalidateFiles: (files) => (ready ? invalidateFiles(ready.server, ready.runner, files) : []),
     close: async () => {
       if (!vite) return;
       const { server, runner } = await vite;
@@ -114,12 +103,9 @@ export async function createModuleLoader(root: string): Promise<ModuleLoader> {
 interface Vite {
   server: ViteDevServer;
   runner: ModuleRunner;
-  /** What each compiled source file held when it was read (see syncSourcePlugin). */
-  read: Map<string, string>;
 }
 
 async function startVite(root: string): Promise<Vite> {
-  const read = new Map<string, string>();
   const core = (await import('../index.ts')) as Record<string, unknown>;
   // Imported here, not at the top: commands that load no plugin code (validate, typegen) skip Vite's start-up cost.
   const { createServer, createServerModuleRunner } = await import('vite');
@@ -132,43 +118,16 @@ async function startVite(root: string): Promise<Vite> {
     clearScreen: false,
     server: { middlewareMode: true, hmr: false, ws: false, watch: null },
     optimizeDeps: { noDiscovery: true, include: [] },
-    plugins: [hostCorePlugin(core), syncSourcePlugin(read)],
+    plugins: [hostCorePlugin(core), syncSourcePlugin()],
   });
-  return { server, runner: createServerModuleRunner(server.environments.ssr, { hmr: false }), read };
+  return { server, runner: createServerModuleRunner(server.environments.ssr, { hmr: false }) };
 }
 
-/**
- * Compile `file` as it is now while the change is still being gathered (the watcher's settle, the
- * content check): a hot swap then starts with the compile done or under way. Only for a module
- * already loaded; failures are left for the swap's own import to report.
- */
-async function prefetch({ server, read }: Vite, file: string): Promise<void> {
-  const environment = server.environments.ssr;
-  const modules = environment.moduleGraph.getModulesByFile(file);
-  if (!modules?.size || !SOURCE_FILE.test(file)) return;
-  if (read.get(file) === readSource(file)) return; // compiled from this content already
-  const compiles = [...modules].map((mod) => {
-    environment.moduleGraph.invalidateModule(mod);
-    return mod.url ? environment.transformRequest(mod.url) : undefined;
-  });
-  await Promise.allSettled(compiles);
-}
-
-function readSource(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function invalidateFiles({ server, runner, read }: Vite, files: readonly string[]): string[] {
+function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): string[] {
   const graph = server.environments.ssr.moduleGraph;
   const evaluated = runner.evaluatedModules;
   const stack = files.flatMap((file) => {
-    // A compile of the file's current content (a prefetch) is kept; anything else is dropped.
-    const current = read.has(file) && read.get(file) === readSource(file);
-    if (!current) for (const mod of graph.getModulesByFile(file) ?? []) graph.invalidateModule(mod);
+    for (const mod of graph.getModulesByFile(file) ?? []) graph.invalidateModule(mod);
     return [...(evaluated.getModulesByFile(file) ?? [])];
   });
   const seen = new Set<EvaluatedModuleNode>();
