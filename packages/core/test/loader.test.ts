@@ -1,0 +1,45 @@
+/**
+ * The module loader of `nexus start` and `nexus dev` (Vite's module runner) on real files: the
+ * native plugins it calls only for their own ids (JSON files, oxc's runtime helpers) still work for
+ * those ids.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createModuleLoader, type ModuleLoader } from '../src/plugins/loader.ts';
+
+let dir: string;
+let loader: ModuleLoader;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'nexus-loader-'));
+  loader = await createModuleLoader(dir);
+});
+afterEach(async () => {
+  await loader.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('a module importing a JSON file gets its data, and sees it change', async () => {
+  writeFileSync(path.join(dir, 'data.json'), JSON.stringify({ greeting: 'hi' }));
+  writeFileSync(path.join(dir, 'plugin.ts'), `import data from './data.json';\nexport const greeting: string = data.greeting;\n`);
+  expect((await loader.import(path.join(dir, 'plugin.ts'))).greeting).toBe('hi');
+  writeFileSync(path.join(dir, 'data.json'), JSON.stringify({ greeting: 'hello' }));
+  loader.invalidate([path.join(dir, 'data.json')]);
+  expect((await loader.import(path.join(dir, 'plugin.ts'))).greeting).toBe('hello');
+});
+
+it("TypeScript that needs oxc's runtime helpers (legacy decorators) runs", async () => {
+  mkdirSync(path.join(dir, 'src'));
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { experimentalDecorators: true } }));
+  writeFileSync(
+    path.join(dir, 'src/plugin.ts'),
+    `const seen: string[] = [];
+function log(_target: object, key: string): void { seen.push(key); }
+class Routes { @log list(): string { return 'list'; } }
+export const result = [new Routes().list(), ...seen];
+`,
+  );
+  expect((await loader.import(path.join(dir, 'src/plugin.ts'))).result).toEqual(['list', 'list']);
+});
