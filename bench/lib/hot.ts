@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const NEXUS = path.join(ROOT, 'packages/cli/bin/nexus.js');
+/** The nexus bin the benches run: the repository's (sources), or BENCH_NEXUS_BIN (e.g. an installed one). */
+export const NEXUS = process.env.BENCH_NEXUS_BIN ?? path.join(ROOT, 'packages/cli/bin/nexus.js');
 export const PLAYGROUND = path.join(ROOT, 'playground');
 
 /** A `nexus` server running as a child process. */
