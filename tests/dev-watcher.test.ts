@@ -117,6 +117,22 @@ describe('watchPlugins', () => {
     await until(() => handOns.at(-1)!.content === 'export const v = 2;\n');
   });
 
+  test('a save in place (truncated, written a moment later) is handed on with its content, never empty', async () => {
+    const file = path.join(root, 'alpha/src/plugin.ts');
+    writeFileSync(file, '');
+    await sleep(20);
+    writeFileSync(file, 'export const v = 3;\n');
+    await until(() => handOns.length > 0);
+    await sleep(150);
+    expect(handOns.map((h) => h.content)).toEqual(['export const v = 3;\n']);
+  });
+
+  test('a file emptied on purpose is handed on, once it stays empty', async () => {
+    write('alpha/src/plugin.ts', '');
+    await until(() => handOns.length > 0);
+    expect(handOns).toEqual([{ dir: path.join(root, 'alpha'), files: ['alpha/src/plugin.ts'], content: '' }]);
+  });
+
   test('the same content saved again is not handed on twice', async () => {
     write('alpha/src/plugin.ts', 'export const v = 1;\n');
     await until(() => handOns.length > 0);

@@ -92,6 +92,8 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
   const burstMs = options.burstMs ?? 80;
   const folders = new Map<string, Folder>();
   const seen = new Map<string, string>();
+  /** Files found empty once: the next look hands them on, empty or not. */
+  const emptied = new Set<string>();
   const rechecks = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -121,6 +123,18 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     const touched = folder.files.size;
     const files = [...folder.files].filter((file) => {
       const now = signature(file);
+      if (now === EMPTY && !emptied.has(file)) {
+        // Saved in place, a file is truncated and then written: an empty file is most likely the
+        // moment between the two. Look again once the write is done; empty then, it is taken.
+        emptied.add(file);
+        const timer = setTimeout(() => {
+          rechecks.delete(timer);
+          touch(dir, file, false);
+        }, RECHECK_MS);
+        rechecks.add(timer);
+        return false;
+      }
+      emptied.delete(file);
       if (seen.get(file) === now) return false; // the same content again: an echo of one save
       seen.set(file, now);
       return true;
@@ -212,6 +226,9 @@ function pluginFolder(root: string, file: string): string | undefined {
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   return path.join(root, rel.split(path.sep)[0]!);
 }
+
+/** The signature of an empty file. */
+const EMPTY = createHash('sha1').digest('base64');
 
 /** What a file holds (a hash), or `gone`; file times are too coarse to tell two quick saves apart. */
 function signature(file: string): string {
