@@ -16,6 +16,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Vitest runs (cores - 1) files at once: one on this project's 2-core machines. Most files wait
+    // on child processes (nexus, npm, tsc, servers), so two at once finish the suite much sooner.
+    maxWorkers: 2,
     // Probes PostgreSQL and Redis once; their suites skip (or fail under CI=true) without them.
     globalSetup: ['tests/setup/services.ts'],
   },
