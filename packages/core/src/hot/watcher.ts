@@ -53,6 +53,8 @@ const IGNORED_FILE = /^(?:nexus\.generated\.ts|4913|\.#.*|.*~|.*\.(?:sw[a-p]|tmp
  * last save of a quick sequence is never lost.
  */
 const RECHECK_MS = 60;
+/** How soon a file found empty is read again (the write after a truncation takes microseconds). */
+const EMPTY_LOOK_MS = 2;
 
 /** When a change went through the watcher (epoch ms, comparable across processes). */
 export interface WatchTrace {
@@ -92,25 +94,45 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
   const burstMs = options.burstMs ?? 80;
   const folders = new Map<string, Folder>();
   const seen = new Map<string, string>();
-  /** Files found empty once: the next look hands them on, empty or not. */
-  const emptied = new Set<string>();
+  /** Files found empty: `wait` for the write that follows a truncation, or `take` them empty. */
+  const emptied = new Map<string, 'wait' | 'take'>();
   const rechecks = new Set<NodeJS.Timeout>();
   let closed = false;
 
   /** `eager`: a lone change goes on after `settleMs`; a new folder waits to be filled (`burstMs`). */
-  const touch = (dir: string, file?: string, eager = true): void => {
+  const touch = (dir: string, file?: string, eager: boolean | 'now' = true): void => {
     if (closed) return;
     let folder = folders.get(dir);
     if (!folder) folders.set(dir, (folder = { files: new Set(), leading: false, lastEvent: -Infinity }));
     if (file) folder.files.add(file);
     folder.firstEvent ??= epochNow();
     const at = performance.now();
-    const quiet = eager && at - folder.lastEvent > burstMs;
+    const quiet = eager === 'now' || (eager && at - folder.lastEvent > burstMs);
     folder.lastEvent = at;
     if (folder.cancel && folder.leading) return; // joins the hand-on already scheduled
     folder.cancel?.();
     folder.leading = quiet;
     folder.cancel = schedule(() => handOn(dir), quiet ? settleMs : burstMs);
+  };
+
+  /**
+   * Saved in place, a file is truncated and then written: an empty file is most likely the moment
+   * between the two. Look again soon (the kernel may report both as one event), and once more
+   * RECHECK_MS later, when a file still empty is taken as it is.
+   */
+  const awaitWrite = (dir: string, folder: Folder, file: string): void => {
+    if (emptied.has(file)) return;
+    emptied.set(file, 'wait');
+    folder.lastEvent = -Infinity; // the write that follows is the save itself, not a burst
+    for (const [ms, then] of [[EMPTY_LOOK_MS, 'wait'], [RECHECK_MS, 'take']] as const) {
+      const timer = setTimeout(() => {
+        rechecks.delete(timer);
+        if (!emptied.has(file)) return; // written meanwhile
+        emptied.set(file, then);
+        touch(dir, file, 'now');
+      }, ms);
+      rechecks.add(timer);
+    }
   };
 
   const handOn = (dir: string): void => {
@@ -123,15 +145,8 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     const touched = folder.files.size;
     const files = [...folder.files].filter((file) => {
       const now = signature(file);
-      if (now === EMPTY && !emptied.has(file)) {
-        // Saved in place, a file is truncated and then written: an empty file is most likely the
-        // moment between the two. Look again once the write is done; empty then, it is taken.
-        emptied.add(file);
-        const timer = setTimeout(() => {
-          rechecks.delete(timer);
-          touch(dir, file, false);
-        }, RECHECK_MS);
-        rechecks.add(timer);
+      if (now === EMPTY && emptied.get(file) !== 'take') {
+        awaitWrite(dir, folder, file);
         return false;
       }
       emptied.delete(file);
