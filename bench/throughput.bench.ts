@@ -298,7 +298,7 @@ export default class extends BasePlugin {
 /**
  * What the dashboard's request and event tracing costs under `nexus dev`: an app with the dashboard on
  * (the default in dev) against one with `"dashboard": false`. Each runs in its own process (tracing
- * uses AsyncLocalStorage, whose promise hooks, once on, slow every promise in the process), requests
+ * uses AsyncLocalStorage, whose promise hooks slow every promise in the process while traced work runs), requests
  * fed in memory; the processes alternate, and each reports CPU µs per request (robust to a busy
  * machine) and wall µs per request. A round also waits for the event handlers its requests started.
  */
