@@ -87,7 +87,8 @@ async function main(): Promise<void> {
     const bareFile = path.join(work, 'bare-koa.mjs');
     writeFileSync(bareFile, bareKoaServerSource([ROUTE]));
     const pairFile = path.join(work, 'pair.mjs');
-    writeFileSync(pairFile, pairServerSource(path.join(path.dirname(installed.nexus), '../../core')));
+    const coreDir = path.join(path.dirname(installed.nexus), '../../core');
+    writeFileSync(pairFile, pairServerSource(coreDir));
     const pairApp = writeApp(path.join(work, 'pair-app'), [PLUGIN]);
     const cliApp = writeApp(path.join(work, 'cli-app'), [PLUGIN]);
     const start = async (args: string[]): Promise<RunningServer> => {
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
       [ratioRow('one process (createApp)', 'nexus', 'bare'), ratioRow('own processes (nexus start vs node)', 'nexusProc', 'bareProc')],
     );
     console.log();
-    await inMemory(path.join(work, 'memory-app'));
+    await inMemory(path.join(work, 'memory-app'), coreDir);
     console.log();
     await devTracing(work);
   } finally {
@@ -195,10 +196,12 @@ function fire(handler: Handler, url = ROUTE): Promise<void> {
  * What the Nexus layer costs per request without sockets or a load generator: requests fed straight
  * to the two Koa callbacks (fake socket that discards the answer), interleaved rounds, wall time.
  */
-async function inMemory(appDir: string): Promise<void> {
+async function inMemory(appDir: string, coreDir: string): Promise<void> {
   const ROUNDS_IN_MEMORY = 10;
   const REQUESTS = 20_000;
-  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), import('@nexus/core/host')]);
+  // The installed build, as the servers above run it (from sources, tsx wraps every closure a request makes).
+  const host = import(pathToFileURL(path.join(coreDir, 'dist/host.js')).href) as Promise<typeof import('@nexus/core/host')>;
+  const [{ Router }, { default: Koa }, { createApp }] = await Promise.all([import('@koa/router'), import('koa'), host]);
   const bare = new Koa();
   const router = new Router();
   router.get(ROUTE, (ctx) => {

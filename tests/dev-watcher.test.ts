@@ -122,8 +122,8 @@ describe('watchPlugins', () => {
     writeFileSync(file, '');
     await sleep(20);
     writeFileSync(file, 'export const v = 3;\n');
-    await until(() => handOns.length > 0);
-    await sleep(150);
+    // An empty hand-on would come before this one (the file was empty for 20 ms before it).
+    await until(() => handOns.some((h) => h.content === 'export const v = 3;\n'));
     expect(handOns.map((h) => h.content)).toEqual(['export const v = 3;\n']);
   });
 

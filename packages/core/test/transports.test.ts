@@ -34,6 +34,15 @@ interface Harness {
 
 const logger = createLogger({ name: 'test', sink: createMemorySink(), level: 'error' });
 
+/** An instance of the app on `transport`: its bus, with the shop plugin registered, added to `instances`. */
+function started(instances: Instance[], name: string, transport: DurableTransport, options: Partial<ConstructorParameters<typeof EventBus>[0]> = {}): Instance {
+  const bus = new EventBus({ transport, logger, ...options });
+  bus.registerPlugin(shop);
+  const instance = { bus, transport, name };
+  instances.push(instance);
+  return instance;
+}
+
 async function postgresHarness(): Promise<Harness> {
   const schema = `nexus_tr_${process.pid}_${randomUUID().slice(0, 8)}`;
   const dbs: PgDatabase[] = [];
@@ -49,11 +58,7 @@ async function postgresHarness(): Promise<Harness> {
         db, logger, instance: name, pollMs: 100,
         retry: { maxAttempts: tuning.maxAttempts ?? 3, backoffMs: 10 }, claimTimeoutMs: tuning.claimTimeoutMs ?? 30_000,
       });
-      const bus = new EventBus({ transport, logger, ...(db === storageDb ? { transaction: storage.transaction, afterCommit: storage.afterCommit } : {}) });
-      bus.registerPlugin(shop);
-      const instance = { bus, transport, name };
-      instances.push(instance);
-      return instance;
+      return started(instances, name, transport, db === storageDb ? { transaction: storage.transaction, afterCommit: storage.afterCommit } : {});
     },
     async close() {
       for (const { bus } of instances) await bus.close();
@@ -75,11 +80,7 @@ async function redisHarness(): Promise<Harness> {
         retry: { maxAttempts: tuning.maxAttempts ?? 3, backoffMs: 10 },
         claimTimeoutMs: tuning.claimTimeoutMs ?? 30_000, maxLength: tuning.maxLength,
       });
-      const bus = new EventBus({ transport, logger });
-      bus.registerPlugin(shop);
-      const instance = { bus, transport, name };
-      instances.push(instance);
-      return instance;
+      return started(instances, name, transport);
     },
     async close() {
       for (const { bus } of instances) await bus.close();

