@@ -1,7 +1,8 @@
 /** The HTTP host on its own: listen(), system routes, dispatch through a plugin's gate, JSON errors. */
 import type { Server as HttpServer } from 'node:http';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { Router } from '@koa/router';
+import Koa, { type Context } from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close, listen } from '../src/app/listen.ts';
 import { NexusError, isNexusError } from '../src/errors.ts';
@@ -37,6 +38,26 @@ describe('listen()', () => {
     expect((error as Error).message).toBe(`Port ${port} on 127.0.0.1 is already in use; stop the other process, or pass --port 0 to pick a free port`);
   });
 });
+
+/** Routes whose answers Nexus must send exactly as Koa would. */
+const WIRE_ROUTES: Record<string, (ctx: Context) => void> = {
+  '/json': (ctx) => { ctx.body = { ok: true, n: [1, 2] }; },
+  '/text': (ctx) => { ctx.body = 'plain words'; },
+  '/created': (ctx) => { ctx.status = 201; ctx.set('X-Id', '7'); ctx.body = { id: 7, 'naïve': 'café' }; },
+  '/no-content': (ctx) => { ctx.status = 204; ctx.body = { dropped: true }; },
+  '/not-modified': (ctx) => { ctx.body = { dropped: true }; ctx.status = 304; },
+  '/chunked': (ctx) => { ctx.set('Transfer-Encoding', 'chunked'); ctx.body = { chunked: true }; },
+};
+
+/** One HTTP/1.1 request on its own connection; the answer as text, its Date header blanked. */
+async function rawRequest(base: string, method: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  socket.end(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/^Date: .*$/m, 'Date: -');
+}
 
 function fakeManager(records: PluginRecord[]): PluginManager {
   return {
@@ -76,6 +97,7 @@ describe('createHttpApp', () => {
         r.get('/teapot', (ctx) => ctx.throw(418, 'short and stout'));
         r.post('/taken', () => { throw new NexusError('NEXUS_DB_CONSTRAINT', 'users: username "ada" is already taken (unique index on username)', { plugin: 'ok' }); });
         r.get('/leaky', () => { throw Object.assign(new Error('db password hunter2 rejected'), { status: 403 }); });
+        for (const [path, handler] of Object.entries(WIRE_ROUTES)) r.get(path, handler);
       },
     }),
     gated,
@@ -83,10 +105,11 @@ describe('createHttpApp', () => {
   ];
   let url: string;
   let server: HttpServer;
+  const metrics = createMetrics(() => fakeManager(records));
   beforeAll(async () => {
     const app = createHttpApp({
       manager: fakeManager(records),
-      metrics: createMetrics(() => fakeManager(records)),
+      metrics,
       logger: createLogger({ name: 'nexus', sink }),
       bodyLimit: '64b',
       waitMs: 50,
@@ -121,6 +144,36 @@ describe('createHttpApp', () => {
     });
     expect(sink.records.map((r) => r.message)).toContain('GET /plugins/ok/crash failed in plugin "ok": kaboom');
     expect(await get('/plugins/ok/teapot')).toMatchObject({ status: 418, body: { error: 'http_418', code: 'NEXUS_HTTP_ERROR', message: 'short and stout' } });
+  });
+
+  it('metrics count the status a failed request was answered with, not the 404 Koa starts from', async () => {
+    const before = metrics.traffic('ok').serverErrors;
+    await get('/plugins/ok/crash');
+    await post('/plugins/ok/taken', '{}');
+    expect(metrics.traffic('ok').serverErrors - before).toBe(1);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^nexus_http_requests_total\{plugin="ok",method="GET",status="500"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^nexus_http_requests_total\{plugin="ok",method="POST",status="409"\} 1$/m);
+    expect(text).not.toMatch(/status="404"/);
+  });
+
+  it('answers on the wire byte for byte as bare Koa does: JSON, text, HEAD, 204, 304, a custom status', async () => {
+    const bare = new Koa();
+    const router = new Router({ prefix: '/plugins/ok' });
+    for (const [path, handler] of Object.entries(WIRE_ROUTES)) router.get(path, handler);
+    bare.use(router.routes());
+    const { server: bareServer, url: bareUrl } = await listen(bare, 0, '127.0.0.1');
+    try {
+      for (const method of ['GET', 'HEAD']) {
+        for (const path of Object.keys(WIRE_ROUTES)) {
+          const ours = await rawRequest(url, method, `/plugins/ok${path}`);
+          expect(ours, `${method} ${path}`).toBe(await rawRequest(bareUrl, method, `/plugins/ok${path}`));
+        }
+      }
+    } finally {
+      await close(bareServer);
+    }
+    expect(await rawRequest(url, 'GET', '/plugins/ok/json')).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Type: application\/json; charset=utf-8\r\nContent-Length: 21\r\n/);
   });
 
   it('a NexusError answers with its code and status: a unique-index violation is a 409 without plugin code', async () => {

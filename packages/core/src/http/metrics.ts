@@ -33,8 +33,8 @@ interface Tally {
   events: number;
   /** Requests per latency bucket (not cumulative; slower than the last bound in none). */
   buckets: number[];
-  /** Requests per `METHOD status`. */
-  answers: Map<string, number>;
+  /** Requests per method, then per status: no key string is built per request. */
+  answers: Map<string, Map<number, number>>;
 }
 
 interface HistogramEntry {
@@ -65,9 +65,8 @@ export function createMetrics(getManager: () => PluginManager | undefined, backe
     collect() {
       this.reset();
       for (const [plugin, { answers }] of tallies) {
-        for (const [key, count] of answers) {
-          const [method, status] = key.split(' ');
-          this.inc({ plugin, method, status }, count);
+        for (const [method, statuses] of answers) {
+          for (const [status, count] of statuses) this.inc({ plugin, method, status: String(status) }, count);
         }
       }
     },
@@ -133,8 +132,9 @@ export function createMetrics(getManager: () => PluginManager | undefined, backe
       let bucket = 0;
       while (bucket < BUCKETS.length - 1 && seconds > BUCKETS[bucket]!) bucket++;
       if (seconds <= BUCKETS[bucket]!) totals.buckets[bucket]!++;
-      const key = `${method} ${status}`;
-      totals.answers.set(key, (totals.answers.get(key) ?? 0) + 1);
+      let statuses = totals.answers.get(method);
+      if (!statuses) totals.answers.set(method, (statuses = new Map()));
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
     },
     eventPublished(type, source) {
       tally(source).events++;

@@ -7,7 +7,7 @@ import { locateError } from '../plugins/code-frame.ts';
 import { shownLocation } from '../plugins/failure.ts';
 import type { PluginManager } from '../plugins/manager.ts';
 import { createMetrics, type NexusMetrics } from './metrics.ts';
-import { errorBoundary } from './middlewares/errors.ts';
+import { errorAnswers, errorBoundary } from './middlewares/errors.ts';
 import { createHostFilter, hostCheck, refuseHost } from './middlewares/host-check.ts';
 import { jsonBody } from './middlewares/json-body.ts';
 import { notFound } from './middlewares/not-found.ts';
@@ -45,7 +45,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const metrics = options.metrics ?? createMetrics(() => options.manager);
-  const system = systemRoutes(options.manager, metrics, options.logger, options.storage, options.backends).routes();
+  const systemRouter = systemRoutes(options.manager, metrics, options.logger, options.storage, options.backends).routes();
   const parseBody = jsonBody(options.bodyLimit ?? '1mb');
   const { manager, dev = false } = options;
   const locate = (plugin: string, error: unknown): ErrorLocation | undefined => {
@@ -54,14 +54,18 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     return location && shownLocation(location, manager.appDir, true);
   };
   const hostAllowed = options.allowedHosts === true ? undefined : createHostFilter(options.listenHost, options.allowedHosts ?? []);
-  const errors = errorBoundary({ logger: options.logger, locate: dev ? locate : undefined });
-  const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction });
-  const route = (ctx: Koa.Context): Promise<void> => {
-    const answer404 = (): Promise<void> => notFound(ctx);
-    if (!isSystemPath(ctx.path)) return plugins(ctx, answer404);
-    return system(ctx as Parameters<typeof system>[0], () => plugins(ctx, answer404));
+  const answers = errorAnswers({ logger: options.logger, locate: dev ? locate : undefined });
+  const errors = errorBoundary(answers);
+  const plugins = pluginDispatch({ manager, metrics, waitMs: options.waitMs ?? 15_000, parseBody, dev, transaction: options.transaction, orElse: notFound, answers });
+  const system = (ctx: Koa.Context, path: string): Promise<void> => systemRouter(ctx as Parameters<typeof systemRouter>[0], () => plugins(ctx, path));
+  const routes = (ctx: Koa.Context): Promise<void> => {
+    // Read once: ctx.path is one of Koa's delegated getters (two megamorphic lookups each time).
+    const path = ctx.request.path;
+    if (isSystemPath(path)) return errors(ctx, (c) => system(c, path));
+    // A plugin route runs in one async frame that answers its own errors (plugin-dispatch.ts); the
+    // other answers of the dispatcher (404, 400, 503) are plain objects and throw nothing.
+    return plugins(ctx, path);
   };
-  const routes = (ctx: Koa.Context): Promise<void> => errors(ctx, route);
   if (options.devtools) {
     // The dashboard sits behind the Host check and in front of the error answers (its tracer sees them).
     if (hostAllowed) app.use(hostCheck(hostAllowed));

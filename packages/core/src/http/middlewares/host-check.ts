@@ -18,13 +18,19 @@ export function createHostFilter(listenHost: string | undefined, allowedHosts: r
   }
   // Answers per Host header; a client sending endless distinct names cannot grow it past a bound.
   const known = new Map<string, boolean>();
+  // Clients send one Host header over and over: comparing with the last costs less than hashing it.
+  let last: string | undefined;
+  let lastAllowed = true;
   return (header) => {
     if (header === undefined) return true; // HTTP/1.0: no Host header, nothing a browser sends
+    if (header === last) return lastAllowed;
     let allowed = known.get(header);
     if (allowed === undefined) {
       allowed = isAllowed(header.trim().toLowerCase(), exact, suffixes);
       if (known.size < 1000) known.set(header, allowed);
     }
+    last = header;
+    lastAllowed = allowed;
     return allowed;
   };
 }

@@ -3,6 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { shownLocation, whereOf } from '../../plugins/failure.ts';
 import type { PluginManager, PluginView } from '../../plugins/manager.ts';
 import type { NexusMetrics } from '../metrics.ts';
+import type { Answers } from './errors.ts';
 
 const PREFIX = /^\/plugins\/([^/]+)(?:\/|$)/;
 
@@ -21,54 +22,78 @@ export interface DispatchOptions {
    * commit before the answer is sent, or not at all when the route throws.
    */
   transaction?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Answers a request no plugin route took (the JSON 404). */
+  orElse: (ctx: Context) => Promise<void>;
+  /** Answers what a route threw and sends its JSON body, inside the request's one async frame. */
+  answers: Answers;
 }
+
+/** Sends a request whose path is `path` to its plugin, or to `orElse`. */
+export type PluginDispatch = (ctx: Context, path: string) => Promise<void>;
 
 /**
  * Send `/plugins/<name>/...` to the live instance of that plugin. While the plugin swaps the
  * request waits at its gate, then goes to the new instance; it is never sent to a retired one.
  */
-export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = false, transaction }: DispatchOptions) {
+export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = false, transaction, orElse, answers }: DispatchOptions): PluginDispatch {
   const mounted = new WeakMap<Router, RouterMiddleware>();
-  return async function nexusPluginRoutes(ctx: Context, next: Next): Promise<void> {
-    const match = PREFIX.exec(ctx.path);
-    if (!match) return next();
-    const name = decodePathSegment(match[1]!);
-    if (name === undefined) {
-      ctx.status = 400;
-      ctx.body = { error: 'bad_request', code: 'NEXUS_BAD_REQUEST', message: `Malformed %-escape in the path ${JSON.stringify(ctx.path)}: encode "%" as %25` };
-      return;
-    }
-    const view = manager.get(name);
-    if (!view) return next();
-    ctx.state.plugin = name;
-    if (!view.gate.isOpen && !(await view.gate.wait(waitMs))) {
-      unavailable(ctx, view, `Plugin "${name}" is still ${view.state}; retry shortly`);
-      ctx.set('Retry-After', '1');
-      return;
-    }
-    if (view.state !== 'running' || !view.router) {
-      if (view.state !== 'running') unavailable(ctx, view, reason(view), dev ? manager.appDir : undefined);
-      else await next();
-      return;
-    }
-    let routes = mounted.get(view.router);
-    if (!routes) mounted.set(view.router, (routes = view.router.routes()));
+  const routesOf = (router: Router): RouterMiddleware => {
+    let routes = mounted.get(router);
+    if (!routes) mounted.set(router, (routes = router.routes()));
+    return routes;
+  };
+  // The request's one async frame: it answers errors itself, so the tally sees the status sent.
+  async function serveLive(ctx: Context, view: PluginView, router: Router): Promise<void> {
+    const next = (): Promise<void> => orElse(ctx);
+    const routes = routesOf(router);
     const began = performance.now();
     view.gate.enter();
     try {
-      if (transaction) await transaction(() => serve(ctx, next, routes!, parseBody));
+      if (transaction) await transaction(() => serve(ctx, next, routes, parseBody));
       else await serve(ctx, next, routes, parseBody);
+    } catch (error) {
+      answers.fail(ctx, error);
     } finally {
       view.gate.leave();
-      metrics.requestServed(name, ctx.method, ctx.status, (performance.now() - began) / 1000);
     }
+    // ctx.req and ctx.res, not ctx.method and ctx.status: Koa's delegated getters cost more than this whole tally.
+    metrics.requestServed(view.name, ctx.req.method!, ctx.res.statusCode, (performance.now() - began) / 1000);
+    answers.send(ctx);
+  }
+  async function serveAfterWait(ctx: Context, view: PluginView): Promise<void> {
+    if (!view.gate.isOpen && !(await view.gate.wait(waitMs))) {
+      unavailable(ctx, view, `Plugin "${view.name}" is still ${view.state}; retry shortly`);
+      ctx.set('Retry-After', '1');
+      return;
+    }
+    if (view.state !== 'running') return unavailable(ctx, view, reason(view), dev ? manager.appDir : undefined);
+    if (!view.router) return orElse(ctx);
+    return serveLive(ctx, view, view.router);
+  }
+  return function nexusPluginRoutes(ctx, path) {
+    const match = PREFIX.exec(path);
+    if (!match) return orElse(ctx);
+    const name = decodePathSegment(match[1]!);
+    if (name === undefined) {
+      ctx.status = 400;
+      ctx.body = { error: 'bad_request', code: 'NEXUS_BAD_REQUEST', message: `Malformed %-escape in the path ${JSON.stringify(path)}: encode "%" as %25` };
+      return DONE;
+    }
+    const view = manager.get(name);
+    if (!view) return orElse(ctx);
+    (ctx.state as { plugin?: string }).plugin = view.name;
+    // The common case, an open gate in front of a running plugin, goes straight in.
+    if (view.gate.isOpen && view.state === 'running' && view.router) return serveLive(ctx, view, view.router);
+    return serveAfterWait(ctx, view);
   };
 }
+
+const DONE = Promise.resolve();
 
 /** Parse the body only when the method carries one: a GET skips a middleware round trip. */
 function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Middleware): Promise<unknown> {
   const routed = ctx as Parameters<RouterMiddleware>[0];
-  if (!BODY_METHODS.has(ctx.method)) return routes(routed, next);
+  if (!BODY_METHODS.has(ctx.req.method!)) return routes(routed, next);
   return parseBody(ctx, () => routes(routed, next));
 }
 
