@@ -15,6 +15,8 @@
  * Reported per case: median req/s, median p50/p99 latency, and server CPU per request (the main
  * thread, from /proc): on a pinned core req/s is bounded by it, and unlike req/s it hardly moves
  * when the virtual machine loses time to its neighbours. Target: nexus >= 95% of bare.
+ * Then user-space instructions per request of the one-process server under callgrind (deterministic:
+ * what req/s cannot show on a machine whose speed drifts; BENCH_CALLGRIND=0 skips it, ~3 min).
  * Then the Nexus layer alone: the same route fed to both Koa callbacks in memory, no sockets,
  * and that layer broken down piece by piece (dispatch, gate, metrics and tallies, attribution).
  * Last, the dev dashboard's tracing: `nexus dev` with it on against `"dashboard": false`, in memory.
@@ -35,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { cpuTimeMs } from './lib/cpu.ts';
 import { runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
 import { hasWrk, runWrk } from './lib/wrk.ts';
+import { hasCallgrind, instructionsPerRequest } from './lib/callgrind.ts';
 import { installNexus } from './lib/install.ts';
 import { get, spawnServer, type RunningServer } from './lib/process.ts';
 import { fmt, median } from './lib/stats.ts';
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
       [ratioRow('one process (createApp)', 'nexus', 'bare'), ratioRow('own processes (nexus start vs node)', 'nexusProc', 'bareProc')],
     );
     console.log();
+    await instructions(pairFile, pairApp);
+    console.log();
     await inMemory(path.join(work, 'memory-app'), coreDir);
     console.log();
     await devTracing(work);
@@ -173,6 +178,28 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((server) => server.stop()));
     removeDir(work);
   }
+}
+
+/**
+ * Both routes of the one-process server under callgrind: user-space instructions per request, which
+ * do not drift with the machine as req/s does (see lib/callgrind.ts). BENCH_CALLGRIND=0 skips it.
+ */
+async function instructions(pairFile: string, appDir: string): Promise<void> {
+  if (process.env.BENCH_CALLGRIND === '0') return;
+  if (!(await hasCallgrind())) {
+    console.log('(instructions per request: valgrind not found; apt-get install -y valgrind)');
+    return;
+  }
+  const began = performance.now();
+  const counted = await instructionsPerRequest({
+    args: [pairFile, appDir],
+    targets: (line) => ({ bare: /bare (http:\/\/\S+)/.exec(line)![1]! + ROUTE, nexus: /nexus (http:\/\/\S+)/.exec(line)![1]! + ROUTE }),
+  });
+  printTable(
+    ['callgrind, one process', 'bare Koa instructions/req', 'Nexus instructions/req', 'Nexus / bare', 'took'],
+    [[`GET ${ROUTE}, 2000 requests a round, median of 3`, fmt(counted.bare!), fmt(counted.nexus!), `${((counted.nexus! / counted.bare!) * 100).toFixed(1)}%`, `${((performance.now() - began) / 1000).toFixed(0)} s`]],
+    'user-space instructions, kernel excluded (the same syscalls and bytes for both); repeatable to ~0.5% where req/s drifts 20%',
+  );
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -248,11 +275,18 @@ function breakdown(nexus: { manager: { get(name: string): { gate: { isOpen: bool
     }
     return median(samples);
   };
-  const PREFIX = /^\/plugins\/([^/]+)(?:\/|$)/;
-  const SYSTEM = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)?\/?$/i;
+  // As http/system-routes.ts and http/middlewares/plugin-dispatch.ts do it (they are internal).
+  const isSystemPath = (p: string): boolean => {
+    const end = p.endsWith('/') ? p.length - 1 : p.length;
+    return (end <= 8 || (p.charCodeAt(end - 1) | 0x20) === 0x68) && /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)\/?$/i.test(p);
+  };
+  const segment = (p: string): string => {
+    const end = p.indexOf('/', 9);
+    return end === -1 ? p.slice(9) : p.slice(9, end);
+  };
   const view = nexus.manager.get('p')!;
   const rows: [string, number, string][] = [
-    ['dispatch: path match, plugin lookup', time(() => void (SYSTEM.test(ROUTE), nexus.manager.get(decodeURIComponent(PREFIX.exec(ROUTE)![1]!)))), 'regexes, decodeURIComponent, Map get'],
+    ['dispatch: path match, plugin lookup', time(() => void (isSystemPath(ROUTE) || (ROUTE.startsWith('/plugins/') && nexus.manager.get(segment(ROUTE))))), 'string scans, no regex; Map get'],
     ['gate: open check, enter, leave', time(() => void (view.gate.isOpen && (view.gate.enter(), view.gate.leave()))), 'counts requests in flight for a swap'],
     ['metrics and tallies: requestServed()', time(() => nexus.metrics.requestServed('p', 'GET', 200, 0.0004)), 'plain tallies; Prometheus series built at scrape time'],
     ['timing: two performance.now()', time(() => void (performance.now() - performance.now())), 'the latency a request is tallied with'],

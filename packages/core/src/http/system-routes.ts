@@ -14,8 +14,14 @@ const HEALTH_TIMEOUT_MS = 2_000;
 /** Every path `systemRoutes` can answer (case-insensitive, optional trailing slash, like the router). */
 const SYSTEM_PATH = /^\/(?:health|plugins|metrics|plugins\/[^/]+\/health)\/?$/i;
 
+const SLASH = 0x2f;
+const LOWER_H = 0x68;
+
 /** Whether `path` may be a system route; plugin routes skip the system router when it is not. */
 export function isSystemPath(path: string): boolean {
+  // Most requests go to plugin routes: skip the regex unless the path is short or ends in "h" or "h/".
+  const end = path.charCodeAt(path.length - 1) === SLASH ? path.length - 1 : path.length;
+  if (end > '/metrics'.length && (path.charCodeAt(end - 1) | 0x20) !== LOWER_H) return false;
   return SYSTEM_PATH.test(path);
 }
 

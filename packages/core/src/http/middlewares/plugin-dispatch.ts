@@ -5,7 +5,7 @@ import type { PluginManager, PluginView } from '../../plugins/manager.ts';
 import type { NexusMetrics } from '../metrics.ts';
 import type { Answers } from './errors.ts';
 
-const PREFIX = /^\/plugins\/([^/]+)(?:\/|$)/;
+const PREFIX = '/plugins/';
 
 /** Options of the plugin route dispatcher. */
 export interface DispatchOptions {
@@ -71,9 +71,9 @@ export function pluginDispatch({ manager, metrics, waitMs, parseBody, dev = fals
     return serveLive(ctx, view, view.router);
   }
   return function nexusPluginRoutes(ctx, path) {
-    const match = PREFIX.exec(path);
-    if (!match) return orElse(ctx);
-    const name = decodePathSegment(match[1]!);
+    const segment = pluginSegment(path);
+    if (segment === undefined) return orElse(ctx);
+    const name = decodePathSegment(segment);
     if (name === undefined) {
       ctx.status = 400;
       ctx.body = { error: 'bad_request', code: 'NEXUS_BAD_REQUEST', message: `Malformed %-escape in the path ${JSON.stringify(path)}: encode "%" as %25` };
@@ -98,6 +98,14 @@ function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Mi
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The `<name>` of `/plugins/<name>` and `/plugins/<name>/...`, still %-encoded. */
+function pluginSegment(path: string): string | undefined {
+  if (!path.startsWith(PREFIX)) return undefined;
+  const end = path.indexOf('/', PREFIX.length);
+  const segment = end === -1 ? path.slice(PREFIX.length) : path.slice(PREFIX.length, end);
+  return segment === '' ? undefined : segment;
+}
 
 function decodePathSegment(segment: string): string | undefined {
   if (!segment.includes('%')) return segment;
