@@ -4,6 +4,9 @@
  * built page, the host and origin checks.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Duplex } from 'node:stream';
+import Koa from 'koa';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -299,6 +302,30 @@ describe('Tracer', () => {
     }
     expect(tracer.list().map((t) => t.id)).toEqual(['t10', 't9', 't8']);
     expect(tracer.get('t1')).toBeUndefined();
+  });
+
+  it('a request traced without async context (during a hot swap) is recorded whole; its events are traces of their own', async () => {
+    let swapping = false;
+    const tracer = new Tracer({ secrets: () => [], withoutContext: () => swapping });
+    const traced = tracer.middleware();
+    const request = async (n: number): Promise<Trace> => {
+      const socket = new Duplex({ write: (_chunk, _encoding, done) => done(), read: () => undefined });
+      const req = Object.assign(new IncomingMessage(socket as never), { method: 'POST', url: '/plugins/shop/buy', headers: { host: 'localhost' } });
+      const ctx = new Koa().createContext(req, new ServerResponse(req));
+      await traced(ctx, async () => {
+        await Promise.resolve();
+        tracer.published({ id: `sold-${n}`, type: 'shop.sold', data: { n }, source: 'shop', timestamp: '' });
+        ctx.body = { ok: true };
+      });
+      return tracer.get(ctx.response.get('x-nexus-trace'))!;
+    };
+    const nested = await request(1);
+    expect(nested.spans.map((s) => s.kind)).toEqual(['request', 'event']);
+    swapping = true;
+    const alone = await request(2);
+    expect(alone).toMatchObject({ kind: 'request', status: 200, response: { body: { ok: true } } });
+    expect(alone.spans.map((s) => s.kind)).toEqual(['request']);
+    expect(tracer.list()[0]).toMatchObject({ kind: 'event', name: 'shop.sold' });
   });
 
   it('a traced service keeps its identity-sensitive behaviour: private fields, frozen methods, plain values', () => {

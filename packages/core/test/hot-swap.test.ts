@@ -37,6 +37,16 @@ describe('swap', () => {
     expect(body.plugins[0]).toMatchObject({ name: 'hello', state: 'running', reloads: 1 });
   });
 
+  test('the manager tells it is swapping while the new code loads and starts, and only then', async () => {
+    const fx = await start();
+    const seen: boolean[] = [];
+    (globalThis as { nexusTestSwapping?: () => void }).nexusTestSwapping = () => seen.push(fx.app.manager.swapping);
+    expect(fx.app.manager.swapping).toBe(false);
+    await fx.edit('hello', ENTRY, versionPlugin('v2', 'override initialize() { (globalThis as any).nexusTestSwapping(); }', '(globalThis as any).nexusTestSwapping();'));
+    expect(seen).toEqual([true, true]); // loading the module, then initialize()
+    expect(fx.app.manager.swapping).toBe(false);
+  });
+
   test('a helper module change reaches the plugin that imports it', async () => {
     const fx = await start(versionPlugin('v1'));
     fx.write('hello', 'src/helper.ts', `export const VERSION = 'h1';\n`);

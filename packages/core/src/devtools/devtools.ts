@@ -81,7 +81,13 @@ export class Devtools {
     this.options = options;
     this.#assets = assets;
     this.history = new History(options.secrets);
-    if (options.traces) this.tracer = new Tracer({ secrets: options.secrets, onChange: (trace) => this.#traceChanged(trace) });
+    if (options.traces) {
+      this.tracer = new Tracer({
+        secrets: options.secrets,
+        onChange: (trace) => this.#traceChanged(trace),
+        withoutContext: () => this.#app?.manager.swapping === true,
+      });
+    }
     this.#routes();
   }
 

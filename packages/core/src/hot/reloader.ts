@@ -100,8 +100,9 @@ export function createHotReloader(app: HotApp, options: HotReloaderOptions = {})
       if (!set) pending.set(key, (set = new Set()));
       for (const file of files) set.add(path.resolve(file));
       // Start on the next turn, so that folders changed together (one save of several plugins,
-      // timers firing together) go into one batch.
-      running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(pump);
+      // timers firing together) go into one batch. The watcher (a change with its trace) has
+      // gathered them already and hands them on in one call: those start once that call returns.
+      running ??= (reason.trace ? Promise.resolve() : new Promise<void>((resolve) => setImmediate(resolve))).then(pump);
     },
     idle() {
       if (!running) return Promise.resolve();

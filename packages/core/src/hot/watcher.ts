@@ -97,7 +97,32 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
   /** Files found empty: `wait` for the write that follows a truncation, or `take` them empty. */
   const emptied = new Map<string, 'wait' | 'take'>();
   const rechecks = new Set<NodeJS.Timeout>();
+  /** Folders to hand on together, once the events being handled are read. */
+  const due = new Set<string>();
+  let flush: NodeJS.Immediate | undefined;
   let closed = false;
+  /**
+   * Hand `dir` on after `ms`, and then with every other folder due by then, in one call: the
+   * reloader takes what one call hands on as one batch. Returns what cancels it.
+   */
+  const schedule = (dir: string, ms: number): (() => void) => {
+    let timer: NodeJS.Timeout | undefined;
+    if (ms > 0) timer = setTimeout(() => markDue(dir), ms);
+    else markDue(dir);
+    return () => {
+      clearTimeout(timer);
+      due.delete(dir);
+    };
+  };
+  function markDue(dir: string): void {
+    due.add(dir);
+    flush ??= setImmediate(() => {
+      flush = undefined;
+      const dirs = [...due];
+      due.clear();
+      for (const folder of dirs) handOn(folder);
+    });
+  }
 
   /** `eager`: a lone change goes on after `settleMs`; a new folder waits to be filled (`burstMs`). */
   const touch = (dir: string, file?: string, eager: boolean | 'now' = true): void => {
@@ -112,7 +137,7 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
     if (folder.cancel && folder.leading) return; // joins the hand-on already scheduled
     folder.cancel?.();
     folder.leading = quiet;
-    folder.cancel = schedule(() => handOn(dir), quiet ? settleMs : burstMs);
+    folder.cancel = schedule(dir, quiet ? settleMs : burstMs);
   };
 
   /**
@@ -210,19 +235,10 @@ export async function watchPlugins(options: PluginWatcherOptions): Promise<Plugi
       closed = true;
       for (const folder of folders.values()) folder.cancel?.();
       for (const timer of rechecks) clearTimeout(timer);
+      if (flush) clearImmediate(flush);
       await watcher.close();
     },
   };
-}
-
-/** Run `task` after `ms` (0: after the I/O events being handled); returns what cancels it. */
-function schedule(task: () => void, ms: number): () => void {
-  if (ms === 0) {
-    const immediate = setImmediate(task);
-    return () => clearImmediate(immediate);
-  }
-  const timer = setTimeout(task, ms);
-  return () => clearTimeout(timer);
 }
 
 /** True for paths under `root` the watcher skips (see `watchPlugins`). */

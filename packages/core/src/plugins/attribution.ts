@@ -31,12 +31,19 @@ export function claimSourceDir(dir: string, owner: PluginOwner): void {
   claims.set(folder, { prefixes: folders.flatMap((f) => [f, pathToFileURL(f).href]), owner });
 }
 
+/** Real paths of plugin folders: a hot swap claims the same folder again, and realpath costs a syscall per path part. */
+const realFolders = new Map<string, string>();
+
 function realFolder(dir: string): string | undefined {
+  let real = realFolders.get(dir);
+  if (real !== undefined) return real;
   try {
-    return realpathSync(dir) + path.sep;
+    real = realpathSync(dir) + path.sep;
   } catch {
     return undefined;
   }
+  realFolders.set(dir, real);
+  return real;
 }
 
 /** Forget `dir` (its plugin is gone or its app stopped), unless another owner has claimed it since. */

@@ -75,7 +75,11 @@ async function startVite(root: string): Promise<Vite> {
     optimizeDeps: { noDiscovery: true, include: [] },
     plugins: [hostCorePlugin(core), syncSourcePlugin(), nativeFilterPlugin()],
   });
-  return { server, runner: createServerModuleRunner(server.environments.ssr, { hmr: false }) };
+  // Stack traces are mapped back to the TypeScript by Vite's own hook, lazily, when one is read. Node's
+  // source maps (Vite's default where Node has them) would parse each module's map as it is compiled:
+  // ~0.3 ms of every hot swap's load.
+  const runner = createServerModuleRunner(server.environments.ssr, { hmr: false, sourcemapInterceptor: 'prepareStackTrace' });
+  return { server, runner };
 }
 
 function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): string[] {

@@ -140,6 +140,7 @@ export class PluginManager {
   /** The owner each plugin's folder was last claimed for (see attribution.ts). */
   readonly #claims = new WeakMap<Slot, PluginOwner>();
   #order: string[] = [];
+  #swaps = 0;
   #manifests = new Map<string, PluginManifest>();
 
   readonly #transitions: SwapTransitions;
@@ -437,8 +438,18 @@ export class PluginManager {
    * Swap plugins in one transaction (see swap.ts): load the new code, hold requests and events,
    * shut the old instances down, start the new ones, roll back on failure.
    */
-  swap(items: readonly SwapItem[]): Promise<SwapResult> {
-    return runSwap(this.#transitions, items);
+  async swap(items: readonly SwapItem[]): Promise<SwapResult> {
+    this.#swaps++;
+    try {
+      return await runSwap(this.#transitions, items);
+    } finally {
+      this.#swaps--;
+    }
+  }
+
+  /** A swap is under way (its new code loading, or instances changing). */
+  get swapping(): boolean {
+    return this.#swaps > 0;
   }
 
   /** A running plugin goes on serving, but shows why a change of it was not applied. */
