@@ -29,7 +29,7 @@ const EDITS = Number(process.env.BENCH_EDITS ?? 60);
 const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 15);
 const WARMUP = 5;
 const PAUSE_MS = 150;
-/** Between polls: a loop without pause would be a load test of the server while it swaps. */
+/** Between polls (BENCH_POLL_MS): a loop without pause would be a load test of the server while it swaps. */
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1);
 
 const app = copyApp(PLAYGROUND);

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createModuleLoader, type ModuleLoader } from '../src/plugins/loader.ts';
 
@@ -42,4 +43,19 @@ export const result = [new Routes().list(), ...seen];
 `,
   );
   expect((await loader.import(path.join(dir, 'src/plugin.ts'))).result).toEqual(['list', 'list']);
+});
+
+it('import.meta in a plugin module: its file, folder and URL, and resolve()', async () => {
+  writeFileSync(path.join(dir, 'helper.ts'), `export const x = 1;\n`);
+  writeFileSync(
+    path.join(dir, 'plugin.ts'),
+    `export const meta = { filename: import.meta.filename, dirname: import.meta.dirname, url: import.meta.url, helper: import.meta.resolve('./helper.ts') };\n`,
+  );
+  const { meta } = (await loader.import(path.join(dir, 'plugin.ts'))) as { meta: Record<string, string> };
+  expect(meta).toEqual({
+    filename: path.join(dir, 'plugin.ts'),
+    dirname: dir,
+    url: pathToFileURL(path.join(dir, 'plugin.ts')).href,
+    helper: pathToFileURL(path.join(dir, 'helper.ts')).href,
+  });
 });

@@ -1,5 +1,5 @@
 import type { ViteDevServer } from 'vite';
-import type { EvaluatedModuleNode, ModuleRunner } from 'vite/module-runner';
+import type { EvaluatedModuleNode, ModuleRunner, ModuleRunnerImportMeta } from 'vite/module-runner';
 import { hostCorePlugin, nativeFilterPlugin, syncSourcePlugin } from './vite-plugins.ts';
 
 /** Loads plugin entry modules (TypeScript, no build step) and forgets them when files change. */
@@ -63,7 +63,7 @@ interface Vite {
 async function startVite(root: string): Promise<Vite> {
   const core = (await import('../index.ts')) as Record<string, unknown>;
   // Imported here, not at the top: commands that load no plugin code (validate, typegen) skip Vite's start-up cost.
-  const { createServer, createServerModuleRunner } = await import('vite');
+  const [{ createServer, createServerModuleRunnerTransport }, runnerModule] = await Promise.all([import('vite'), import('vite/module-runner')]);
   const server = await createServer({
     configFile: false,
     envDir: false,
@@ -75,11 +75,31 @@ async function startVite(root: string): Promise<Vite> {
     optimizeDeps: { noDiscovery: true, include: [] },
     plugins: [hostCorePlugin(core), syncSourcePlugin(), nativeFilterPlugin()],
   });
-  // Stack traces are mapped back to the TypeScript by Vite's own hook, lazily, when one is read. Node's
-  // source maps (Vite's default where Node has them) would parse each module's map as it is compiled:
-  // ~0.3 ms of every hot swap's load.
-  const runner = createServerModuleRunner(server.environments.ssr, { hmr: false, sourcemapInterceptor: 'prepareStackTrace' });
+  // createServerModuleRunner(), with two of its choices changed:
+  const runner = new runnerModule.ModuleRunner({
+    transport: createServerModuleRunnerTransport({ channel: server.environments.ssr.hot }),
+    hmr: false,
+    // Stack traces are mapped back to the TypeScript by Vite's own hook, when one is read. Node's
+    // source maps would parse each module's map as it is compiled: ~0.3 ms of every hot swap's load.
+    sourcemapInterceptor: 'prepareStackTrace',
+    createImportMeta: (file) => lazyResolveImportMeta(runnerModule, file),
+  });
   return { server, runner };
+}
+
+/**
+ * `import.meta` of a plugin module. Vite's Node version registers a module hook for
+ * `import.meta.resolve` as the first module loads; on Node 20 that starts a loader thread (~140 ms
+ * of a start with plugins) and sends every later `import()` through it. Here the hook is made only
+ * when a module calls `import.meta.resolve`.
+ */
+function lazyResolveImportMeta(runner: typeof import('vite/module-runner'), file: string): ModuleRunnerImportMeta {
+  let node: ModuleRunnerImportMeta | undefined;
+  return {
+    ...runner.createDefaultImportMeta(file),
+    main: false,
+    resolve: (id, parent) => (node ??= runner.createNodeImportMeta(file)).resolve(id, parent),
+  };
 }
 
 function invalidateFiles(server: ViteDevServer, runner: ModuleRunner, files: readonly string[]): string[] {
