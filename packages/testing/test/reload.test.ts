@@ -45,6 +45,14 @@ function helper(version: string): string {
   return `export function helper(): string {\n  return '${version}';\n}\n`;
 }
 
+/** A fresh plugin folder with its harness initialized. */
+async function startedHarness(): Promise<Awaited<ReturnType<typeof createTestHarness>>> {
+  pluginFolder();
+  const harness = await createTestHarness(dir);
+  await harness.initialize();
+  return harness;
+}
+
 async function answer(harness: Awaited<ReturnType<typeof createTestHarness>>): Promise<unknown> {
   return (await harness.request('GET', '/answer')).body;
 }
@@ -60,9 +68,7 @@ async function failedReload(harness: Awaited<ReturnType<typeof createTestHarness
 
 describe('harness.reload() of a plugin folder', () => {
   it('runs the changed entry and the changed helper it imports', async () => {
-    pluginFolder();
-    const harness = await createTestHarness(dir);
-    await harness.initialize();
+    const harness = await startedHarness();
     expect(await answer(harness)).toEqual({ plugin: 'p1', helper: 'h1' });
 
     write('src/plugin.ts', entry('p2'));
@@ -88,9 +94,7 @@ describe('harness.reload() of a plugin folder', () => {
   });
 
   it('a file that does not parse: rejects naming it, the previous version serves on, the fix reloads', async () => {
-    pluginFolder();
-    const harness = await createTestHarness(dir);
-    await harness.initialize();
+    const harness = await startedHarness();
     write('src/plugin.ts', entry('p2'));
     write('src/helper.ts', `export function helper(): string {\n  return 'h2' +;\n}\n`);
 
@@ -107,9 +111,7 @@ describe('harness.reload() of a plugin folder', () => {
   });
 
   it('a file that throws when it runs: rejects naming it, then the fix reloads', async () => {
-    pluginFolder();
-    const harness = await createTestHarness(dir);
-    await harness.initialize();
+    const harness = await startedHarness();
     write('src/helper.ts', `${helper('h2')}throw new Error('helper is broken');\n`);
 
     const error = await failedReload(harness);
@@ -123,9 +125,7 @@ describe('harness.reload() of a plugin folder', () => {
   });
 
   it('an import of a file that does not exist yet, then the file is created', async () => {
-    pluginFolder();
-    const harness = await createTestHarness(dir);
-    await harness.initialize();
+    const harness = await startedHarness();
     write('src/plugin.ts', entry('p2', `import { later } from './later.ts';`, 'later'));
 
     const error = await failedReload(harness);

@@ -100,7 +100,7 @@ function serve(ctx: Context, next: Next, routes: RouterMiddleware, parseBody: Mi
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** The `<name>` of `/plugins/<name>` and `/plugins/<name>/...`, still %-encoded. */
-function pluginSegment(path: string): string | undefined {
+export function pluginSegment(path: string): string | undefined {
   if (!path.startsWith(PREFIX)) return undefined;
   const end = path.indexOf('/', PREFIX.length);
   const segment = end === -1 ? path.slice(PREFIX.length) : path.slice(PREFIX.length, end);
