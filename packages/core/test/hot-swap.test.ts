@@ -18,6 +18,9 @@ const ENTRY = 'src/plugin.ts';
 const inits = testChannel('__hotInits', () => ({ count: 0 }));
 const ticks = testChannel('__hotTicks', (): { n: number; version: string; alive: boolean }[] => []);
 const zombies = testChannel('__hotZombies', (): string[] => []);
+// A module whose evaluation waits (top-level await) until the test calls `loading().release()`.
+const loading = testChannel('__hotLoading', () => ({ started: false, release: () => {} }));
+const WAITS_FOR_RELEASE = `${loading.ref}.started = true; await new Promise<void>((resolve) => { ${loading.ref}.release = resolve; });`;
 
 async function start(source = versionPlugin('v1'), options?: Parameters<typeof startHotApp>[1]): Promise<HotFixture> {
   fx = await startHotApp({ hello: { files: { [ENTRY]: source } } }, options);
@@ -179,6 +182,33 @@ describe('nothing lost', () => {
     await swapped;
     expect(answers.map((a) => a.status)).toEqual(Array(25).fill(200));
     expect(answers.every((a) => a.body.version === 'v2')).toBe(true);
+  });
+
+  test('requests sent while the new code loads wait for it, and are served by it', async () => {
+    const fx = await start();
+    fx.write('hello', ENTRY, versionPlugin('v2', '', WAITS_FOR_RELEASE));
+    const swapped = fx.changed('hello', ENTRY);
+    await expect.poll(() => loading().started).toBe(true);
+    expect(fx.app.manager.get('hello')!.state).toBe('running'); // the old instance is still up
+    const answers = Promise.all(Array.from({ length: 5 }, () => fx.get('/plugins/hello/version')));
+    await expect.poll(() => fx.app.manager.get('hello')!.gate.waiting).toBe(5);
+    loading().release();
+    await swapped;
+    expect((await answers).map((a) => a.body)).toEqual(Array(5).fill({ version: 'v2' }));
+  });
+
+  test('when the new code fails to load, the requests that waited are served by the old one', async () => {
+    const fx = await start();
+    fx.write('hello', ENTRY, versionPlugin('v2', '', `${WAITS_FOR_RELEASE}\nthrow new Error('broken at load');`));
+    const swapped = fx.changed('hello', ENTRY);
+    await expect.poll(() => loading().started).toBe(true);
+    const answers = Promise.all(Array.from({ length: 5 }, () => fx.get('/plugins/hello/version')));
+    await expect.poll(() => fx.app.manager.get('hello')!.gate.waiting).toBe(5);
+    loading().release();
+    const [report] = await swapped;
+    expect(report).toMatchObject({ outcome: 'rolled_back', error: { message: expect.stringContaining('broken at load') } });
+    expect((await answers).map((a) => a.status)).toEqual(Array(5).fill(200));
+    expect((await answers).map((a) => a.body)).toEqual(Array(5).fill({ version: 'v1' }));
   });
 
   test('a request in flight on the old instance finishes before it shuts down', async () => {

@@ -35,6 +35,8 @@ export interface GateView {
   readonly isOpen: boolean;
   /** Requests inside. */
   readonly inflight: number;
+  /** Requests waiting for it to open. */
+  readonly waiting: number;
   wait(timeoutMs: number): Promise<boolean>;
   enter(): void;
   leave(): void;

@@ -109,15 +109,19 @@ const now = (): number => performance.now();
 /**
  * Swap plugins in one transaction (the changed one first, then its dependents, in start order):
  *
- * 1. load and evaluate every plugin's code; on failure stop here, nothing was touched;
- * 2. close their gates and pause their events, let requests in flight finish (bounded);
- * 3. dependents first: hand state over (`exportHotState`), shut down, release;
+ * 1. close their gates and pause their events: what arrives from now on is for the new code;
+ * 2. load and evaluate every plugin's code while requests already inside finish on the old
+ *    instances; on failure stop here: nothing was touched, and what waited goes to the old ones;
+ * 3. let the requests still inside finish (bounded), then, dependents first: hand state over
+ *    (`exportHotState`), shut down, release;
  * 4. in order: activate the new code; on a failure shut down what was activated and re-activate
  *    the previous code of every plugin that was serving, with the state it handed over;
  * 5. deliver the events that waited (to the instances now live), open the gates.
  *
- * No request or event reaches an instance after its shutdown began: both wait at the gate and the
- * bus and go to whatever instance is live when they open.
+ * No request or event that arrives once a swap began reaches the old code, unless the new code
+ * fails: both wait at the gate and the bus and go to whatever instance is live when they open.
+ * (Served by the old code while the new one loads, a request sent right after a save would show
+ * the code from before it.)
  */
 export async function runSwap(tx: SwapTransitions, items: readonly SwapItem[]): Promise<SwapResult> {
   const began = now();
@@ -137,36 +141,34 @@ export async function runSwap(tx: SwapTransitions, items: readonly SwapItem[]): 
     error ? { plugins, outcome, phases, error, reloaded, leftovers } : { plugins, outcome, phases, reloaded, leftovers };
   const failureOf = (name: string, error: unknown): SwapFailure => ({ plugin: name, ...tx.describe(name, error) });
 
-  // 1. Load. Nothing is closed yet: the old versions serve while the new code compiles.
-  let error: SwapFailure | undefined;
-  for (const step of steps) {
-    try {
-      step.next ??= await tx.load(step.name, step.manifest);
-      if (step.checkConfig) await tx.checkConfig(step.name, step.manifest);
-    } catch (failure) {
-      const shown = failureOf(step.name, failure);
-      if (step.previous || step === steps[0]) {
-        phases.load = now() - began;
-        if (!steps[0]!.previous) return finish('failed', shown);
-        tx.keep(step.name, shown);
-        return finish('rolled_back', shown);
-      }
-      // A dependent that was down and still does not load stays down; the rest goes on.
-      tx.fail(step.name, shown);
-      error ??= shown;
-    }
-  }
-  steps.splice(0, steps.length, ...steps.filter((s) => s.next));
-  const loaded = now();
-  phases.load = loaded - began;
-
-  // 2. Hold requests and events.
+  // 1. Hold requests and events; 2. load, while the old instances finish what they have.
   for (const step of steps) tx.hold(step.name);
+  let error: SwapFailure | undefined;
   let outcome: SwapResult['outcome'] = 'ok';
   try {
-    await Promise.all(steps.map((s) => tx.drain(s.name)));
+    for (const step of steps) {
+      try {
+        step.next ??= await tx.load(step.name, step.manifest);
+        if (step.checkConfig) await tx.checkConfig(step.name, step.manifest);
+      } catch (failure) {
+        const shown = failureOf(step.name, failure);
+        if (step.previous || step === steps[0]) {
+          phases.load = now() - began;
+          if (!steps[0]!.previous) return finish('failed', shown);
+          tx.keep(step.name, shown);
+          return finish('rolled_back', shown);
+        }
+        // A dependent that was down and still does not load stays down; the rest goes on.
+        tx.fail(step.name, shown);
+        error ??= shown;
+      }
+    }
+    steps.splice(0, steps.length, ...steps.filter((s) => s.next));
+    const loaded = now();
+    phases.load = loaded - began;
 
-    // 3. Shut down, dependents first.
+    // 3. Let the requests inside finish; shut down, dependents first.
+    await Promise.all(steps.map((s) => tx.drain(s.name)));
     for (const step of [...steps].reverse()) {
       if (!step.previous) continue;
       const exported = await tx.exportState(step.name);
@@ -195,7 +197,7 @@ export async function runSwap(tx: SwapTransitions, items: readonly SwapItem[]): 
     phases.initialize = now() - stopped;
   } finally {
     // 5. Deliver what waited, to the live instances, then let requests in.
-    for (const step of steps) tx.release(step.name);
+    for (const name of plugins) tx.release(name);
   }
   for (const step of steps) {
     if (!step.activated || !step.previous || !tx.isLive(step.name)) continue;
