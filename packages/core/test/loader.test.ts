@@ -59,3 +59,25 @@ it('import.meta in a plugin module: its file, folder and URL, and resolve()', as
     helper: pathToFileURL(path.join(dir, 'helper.ts')).href,
   });
 });
+
+it.each([false, true])("an error's stack points at the TypeScript line (Node's own source maps %s)", async (nodeMaps) => {
+  const before = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(nodeMaps);
+  try {
+    // Type-only lines the JavaScript does not have: the thrown line is 8 in the source, 2 once compiled.
+    writeFileSync(
+      path.join(dir, 'plugin.ts'),
+      `interface Shape {\n  a: string;\n  b: number;\n}\ntype Other = Shape;\n\nexport function fail(_: Other | undefined): never {\n  throw new Error('mapped');\n}\n`,
+    );
+    const { fail } = (await loader.import(path.join(dir, 'plugin.ts'))) as { fail: (x: undefined) => never };
+    let stack = '';
+    try {
+      fail(undefined);
+    } catch (error) {
+      stack = (error as Error).stack ?? '';
+    }
+    expect(stack).toContain(`${path.join(dir, 'plugin.ts')}:8:9`);
+  } finally {
+    process.setSourceMapsEnabled(before);
+  }
+});
