@@ -143,29 +143,19 @@ export async function runSwap(tx: SwapTransitions, items: readonly SwapItem[]): 
 
   // 1. Hold requests and events; 2. load, while the old instances finish what they have.
   for (const step of steps) tx.hold(step.name);
-  let error: SwapFailure | undefined;
   let outcome: SwapResult['outcome'] = 'ok';
+  let error: SwapFailure | undefined;
   try {
-    for (const step of steps) {
-      try {
-        step.next ??= await tx.load(step.name, step.manifest);
-        if (step.checkConfig) await tx.checkConfig(step.name, step.manifest);
-      } catch (failure) {
-        const shown = failureOf(step.name, failure);
-        if (step.previous || step === steps[0]) {
-          phases.load = now() - began;
-          if (!steps[0]!.previous) return finish('failed', shown);
-          tx.keep(step.name, shown);
-          return finish('rolled_back', shown);
-        }
-        // A dependent that was down and still does not load stays down; the rest goes on.
-        tx.fail(step.name, shown);
-        error ??= shown;
-      }
-    }
-    steps.splice(0, steps.length, ...steps.filter((s) => s.next));
+    const loading = await loadAll(tx, steps, failureOf);
     const loaded = now();
     phases.load = loaded - began;
+    if (loading.stop) {
+      if (!steps[0]!.previous) return finish('failed', loading.stop);
+      tx.keep(loading.stop.plugin, loading.stop);
+      return finish('rolled_back', loading.stop);
+    }
+    error = loading.error;
+    steps.splice(0, steps.length, ...steps.filter((s) => s.next));
 
     // 3. Let the requests inside finish; shut down, dependents first.
     await Promise.all(steps.map((s) => tx.drain(s.name)));
@@ -206,6 +196,27 @@ export async function runSwap(tx: SwapTransitions, items: readonly SwapItem[]): 
   }
   if (outcome === 'rolled_back' && error && tx.isLive(error.plugin)) tx.keep(error.plugin, error);
   return finish(outcome, error);
+}
+
+/**
+ * Load every plugin's new code (and check its configuration). A failure of the changed plugin or of
+ * a serving one stops the swap (`stop`); a dependent that was down and still does not load stays
+ * down, and the rest goes on (`error`).
+ */
+async function loadAll(tx: SwapTransitions, steps: Step[], failureOf: (name: string, error: unknown) => SwapFailure): Promise<{ stop?: SwapFailure; error?: SwapFailure }> {
+  let error: SwapFailure | undefined;
+  for (const step of steps) {
+    try {
+      step.next ??= await tx.load(step.name, step.manifest);
+      if (step.checkConfig) await tx.checkConfig(step.name, step.manifest);
+    } catch (failure) {
+      const shown = failureOf(step.name, failure);
+      if (step.previous || step === steps[0]) return { stop: shown };
+      tx.fail(step.name, shown);
+      error ??= shown;
+    }
+  }
+  return error ? { error } : {};
 }
 
 /** Stop what this swap activated and bring back every previous version; false if one did not come back. */
