@@ -10,7 +10,7 @@ import {
   toStoredJson,
   unknownCollectionError,
   withId,
-} from './memory.ts';
+} from './documents.ts';
 import { createPgLeases } from '../leases/leases.ts';
 import { PgDatabase, pgIdent, quoteIdent, type PgOptions } from './pg-database.ts';
 import type { Collection, DatabaseSchema, Document, FindOptions, IndexSpec, StorageDriver, Stored } from './types.ts';

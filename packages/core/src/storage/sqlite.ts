@@ -12,7 +12,7 @@ import {
   toStoredJson,
   unknownCollectionError,
   withId,
-} from './memory.ts';
+} from './documents.ts';
 import type {
   Collection,
   DatabaseSchema,
