@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +57,22 @@ describe('ownerOf: which plugin an escaped error belongs to, from its stack', ()
     expect(ownerOf(withStack(frame))).toBe(current);
     releaseSourceDir(dir, current);
     expect(ownerOf(withStack(frame))).toBeUndefined();
+  });
+
+  it('matches frames under the real folder a symbolic link leads to, claim after claim', () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'nexus-attribution-'));
+    try {
+      mkdirSync(path.join(base, 'real'));
+      symlinkSync(path.join(base, 'real'), path.join(base, 'linked'));
+      const dir = path.join(base, 'linked');
+      const frame = `run (${path.join(realpathSync(base), 'real/src/plugin.ts')}:1:1)`;
+      claim(dir, owner('first'));
+      const swapped = owner('swapped');
+      claim(dir, swapped);
+      expect(ownerOf(withStack(frame))).toBe(swapped);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('is undefined for errors from host or library code, and for values that are not errors', () => {

@@ -26,24 +26,21 @@ const claims = new Map<string, Claim>();
  */
 export function claimSourceDir(dir: string, owner: PluginOwner): void {
   const folder = path.resolve(dir) + path.sep;
-  const real = realFolder(dir);
-  const folders = real && real !== folder ? [folder, real] : [folder];
-  claims.set(folder, { prefixes: folders.flatMap((f) => [f, pathToFileURL(f).href]), owner });
+  // A hot swap claims the folder again: its prefixes stand (realpath costs a syscall per path part).
+  const prefixes = claims.get(folder)?.prefixes ?? prefixesOf(folder);
+  claims.set(folder, { prefixes, owner });
 }
 
-/** Real paths of plugin folders: a hot swap claims the same folder again, and realpath costs a syscall per path part. */
-const realFolders = new Map<string, string>();
-
-function realFolder(dir: string): string | undefined {
-  let real = realFolders.get(dir);
-  if (real !== undefined) return real;
+/** `folder` and its real path, when a symbolic link leads to it, as paths and file URLs. */
+function prefixesOf(folder: string): string[] {
+  let real: string | undefined;
   try {
-    real = realpathSync(dir) + path.sep;
+    real = realpathSync(folder) + path.sep;
   } catch {
-    return undefined;
+    // Gone already: its own path is all there is to match.
   }
-  realFolders.set(dir, real);
-  return real;
+  const folders = real && real !== folder ? [folder, real] : [folder];
+  return folders.flatMap((f) => [f, pathToFileURL(f).href]);
 }
 
 /** Forget `dir` (its plugin is gone or its app stopped), unless another owner has claimed it since. */

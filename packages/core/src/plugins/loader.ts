@@ -75,7 +75,7 @@ async function startVite(root: string): Promise<Vite> {
     optimizeDeps: { noDiscovery: true, include: [] },
     plugins: [hostCorePlugin(core), syncSourcePlugin(), nativeFilterPlugin()],
   });
-  // createServerModuleRunner(), with two of its choices changed:
+  // createServerModuleRunner(), with three of its choices changed (source maps, import.meta, the evaluator):
   const runner = new runnerModule.ModuleRunner({
     transport: createServerModuleRunnerTransport({ channel: server.environments.ssr.hot }),
     hmr: false,
